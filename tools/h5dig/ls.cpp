@@ -1,4 +1,9 @@
 // `h5dig ls`: argument parsing only; the listing is inspect::list.
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
 #include <iostream>
 
 #include "commands.hpp"
@@ -6,6 +11,20 @@
 #include "h5dig/inspect/ls.hpp"
 
 namespace h5dig::tool {
+
+namespace {
+// h5ls's default output width: $COLUMNS if it starts with a digit, overridden
+// by the terminal's width when stderr is a terminal; 80 otherwise.
+int default_width() {
+  int width = 80;
+  if (const char* s = std::getenv("COLUMNS"); s && *s && std::isdigit(static_cast<unsigned char>(*s))) {
+    width = static_cast<int>(std::strtol(s, nullptr, 0));
+  }
+  winsize w{};
+  if (::ioctl(2, TIOCGWINSZ, &w) >= 0 && w.ws_col > 0) width = w.ws_col;
+  return width < 1 ? 1 : width;
+}
+}  // namespace
 
 void add_ls_command(CLI::App& app) {
   auto opts = std::make_shared<inspect::LsOptions>();
@@ -16,9 +35,10 @@ void add_ls_command(CLI::App& app) {
   cmd->add_flag("-d,--data", opts->data, "Print the values of datasets (and, with -v, of attributes)");
   cmd->add_flag("-a,--address", opts->address, "With -v: raw data address, or the chunk index and every chunk");
   cmd->add_flag("-S,--simple", opts->simple, "h5ls's machine-readable variant (one value per line)");
-  cmd->add_option("-w,--width", opts->width, "Columns for data output; 0 = no wrapping")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  opts->width = default_width();
+  cmd->add_option("-w,--width", opts->width,
+                  "Columns for data output; 0 = no wrapping [default: $COLUMNS, the terminal's width, or 80]")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", opts->json, "Print a JSON document instead (schema: docs/ls-json.md)");
   cmd->add_option("paths", *paths, "FILE[/OBJECT]: a file, optionally followed by an object path inside it")
       ->required();
