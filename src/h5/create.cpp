@@ -51,7 +51,7 @@ Dataset open_dataset_with_cache(const Group& parent, const std::string& path, st
   return Dataset(check_id(H5Dopen2(parent.id(), path.c_str(), dapl.id()), "H5Dopen2"));
 }
 
-std::vector<std::byte> user_fill_value(const Dataset& dataset) {
+std::vector<std::byte> fill_value_bytes(const Dataset& dataset) {
   PropList dcpl = dataset.create_plist();
   H5D_fill_value_t status{};
   check(H5Pfill_value_defined(dcpl.id(), &status), "H5Pfill_value_defined");

@@ -496,7 +496,7 @@ std::unique_ptr<ChunkWriter::Impl> make_impl(WriteSession& session, WriteSession
   for (std::size_t d = 0; d < dims.size(); ++d) impl->fixed[d] = impl->maxdims[d] == dims[d];
   impl->chunk_elems = product(impl->chunks);
   impl->chunk_bytes = impl->chunk_elems * impl->esize;
-  impl->fill = h5::user_fill_value(dataset);
+  impl->fill = h5::fill_value_bytes(dataset);
   impl->zero_fill = std::all_of(impl->fill.begin(), impl->fill.end(), [](std::byte b) { return b == std::byte{0}; });
   impl->filters = filters;
   impl->plan = plan_memory(dims, impl->chunks, options.block_shape, impl->esize, session.max_in_flight());

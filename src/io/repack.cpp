@@ -140,7 +140,7 @@ struct Repacker {
     spec.shape = dims;
     spec.maxshape = maxdims;
     spec.chunks = chunks;
-    spec.fill_value = h5::user_fill_value(src);
+    spec.fill_value = h5::fill_value_bytes(src);
     spec.track_times = h5::tracks_times(src);
     std::vector<codec::FilterSpec> keep;
     if (options.filters) {

@@ -42,7 +42,7 @@ Dataset open_dataset_with_cache(const Group& parent, const std::string& path, st
 
 // The dataset's user-defined fill value as stored-type bytes, or empty when
 // it has none (HDF5's default zeros, or undefined).
-std::vector<std::byte> user_fill_value(const Dataset& dataset);
+std::vector<std::byte> fill_value_bytes(const Dataset& dataset);
 
 // Whether a dataset's creation list records object times (H5Pget_obj_track_times).
 bool tracks_times(const Dataset& dataset);
