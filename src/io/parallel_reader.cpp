@@ -314,7 +314,7 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
   h5::PropList dcpl = ds.create_plist();
   m.filters = h5::read_filter_specs(dcpl);
   if (m.scalar) {
-    m.fallback = "scalar dataspace";
+    // one element (or none): H5Dread is the direct way, no note
   } else if (m.layout == H5D_VIRTUAL) {
     m.fallback = "virtual dataset (its data lives in other datasets)";
   } else if (m.layout == H5D_COMPACT) {
@@ -596,9 +596,10 @@ ReadStats ParallelReader::read(const Selection& sel, std::span<std::byte> out, c
     throw_usage(fmt::format("{}: output buffer holds {} bytes, the selection needs {}", m.where(), out.size(), want));
   }
   ReadStats stats;
-  if (m.layout == H5D_CHUNKED && m.fallback.empty()) {
+  if (m.layout == H5D_CHUNKED && !m.scalar && m.fallback.empty()) {
     stats = m.read_chunked(sel, out, options);
-  } else if (m.layout == H5D_CONTIGUOUS && m.fallback.empty() && m.ds->contiguous_offset() != HADDR_UNDEF) {
+  } else if (m.layout == H5D_CONTIGUOUS && !m.scalar && m.fallback.empty() &&
+             m.ds->contiguous_offset() != HADDR_UNDEF) {
     stats = m.read_contiguous(sel, out, options, m.ds->contiguous_offset());
   } else {
     if (!m.fallback.empty()) m.note(options, m.fallback);

@@ -117,9 +117,9 @@ bool ends_with_npy(const std::string& s) {
   return tail == ".npy";
 }
 
-// Compares `got` with H5Dread of the same selection, slab by slab along the
-// first dimension so that the reference copy stays small. Throws Error(verify).
-void verify_against_hdf5(ParallelReader& reader, const Selection& sel, std::span<const std::byte> got) {
+}  // namespace
+
+void verify_selection(ParallelReader& reader, const Selection& sel, std::span<const std::byte> got) {
   const std::size_t es = reader.element_type().size;
   if (sel.rank() == 0) {
     std::vector<std::byte> ref(got.size());
@@ -158,6 +158,8 @@ void verify_against_hdf5(ParallelReader& reader, const Selection& sel, std::span
   }
 }
 
+namespace {
+
 std::string rate(std::uint64_t bytes, double seconds) {
   return seconds > 0 ? util::format_bytes(static_cast<double>(bytes) / seconds) + "/s" : "-";
 }
@@ -184,7 +186,7 @@ void run_read(const ReadCommandOptions& options, std::ostream& report) {
     MemoryBuffer buffer(bytes);
     stats = reader.read(sel, buffer.data(), ro);
     if (progress) progress->finish();
-    if (options.verify) verify_against_hdf5(reader, sel, buffer.data());
+    if (options.verify) verify_selection(reader, sel, buffer.data());
   } else {
     std::string header;
     if (ends_with_npy(options.output)) {
@@ -193,13 +195,13 @@ void run_read(const ReadCommandOptions& options, std::ostream& report) {
     OutputFile out(options.output, header, bytes);
     stats = reader.read(sel, out.data(), ro);
     if (progress) progress->finish();
-    if (options.verify) verify_against_hdf5(reader, sel, out.data());
+    if (options.verify) verify_selection(reader, sel, out.data());
     out.commit();
   }
   progress.reset();
   std::string chunks;
   if (stats.chunks + stats.chunks_filled > 0) {
-    chunks = fmt::format(", {} chunks", stats.chunks);
+    chunks = fmt::format(", {} chunk{}", stats.chunks, stats.chunks == 1 ? "" : "s");
     if (stats.chunks_filled) chunks += fmt::format(" + {} unallocated (fill value)", stats.chunks_filled);
   }
   report << fmt::format("read {} ({} bytes{}) in {:.3f} s: {}, {} thread{}, {}{}\n", util::format_bytes(bytes),

@@ -29,6 +29,12 @@ struct ReadCommandOptions {
 // verify for a difference from H5Dread (exit 3), corrupt/io otherwise.
 void run_read(const ReadCommandOptions& options, std::ostream& report);
 
+// Compares `got` (what ParallelReader read for `sel`) with H5Dread of the same
+// selection, slab by slab along the first dimension so that the reference copy
+// stays small (~64 MB). Throws Error(verify) naming the first differing
+// element's dataset coordinates.
+void verify_selection(ParallelReader& reader, const Selection& sel, std::span<const std::byte> got);
+
 // NumPy .npy version 1.0 header for a C-order array (padded to 64 bytes).
 std::string npy_header(const std::string& descr, std::span<const std::uint64_t> shape);
 
