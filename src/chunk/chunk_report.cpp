@@ -12,6 +12,7 @@
 #include "h5dig/codec/pipeline.hpp"
 #include "h5dig/error.hpp"
 #include "h5dig/h5/chunk_info.hpp"
+#include "h5dig/h5/create.hpp"
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/h5/objects.hpp"
 #include "h5dig/object_path.hpp"
@@ -156,8 +157,9 @@ std::string zarr_dtype(const h5::Dataset& dataset, std::string_view what) {
 }
 
 nlohmann::json zarr_fill_value(const h5::Dataset& dataset, const std::string& dtype) {
+  // Empty unless user-defined: HDF5's default fill value is all zero bytes.
   auto bytes = h5::fill_value_bytes(dataset);
-  if (bytes.empty()) return nullptr;
+  if (bytes.empty()) bytes.assign(dataset.type().size(), std::byte{0});
   const bool big = dtype[0] == '>';
   if (big) std::reverse(bytes.begin(), bytes.end());  // to host (little-endian) order
   const char kind = dtype[1];

@@ -48,15 +48,4 @@ void flush_if_writable(const Dataset& dataset) {
   if (intent & H5F_ACC_RDWR) check(H5Fflush(file.get(), H5F_SCOPE_LOCAL), "H5Fflush");
 }
 
-std::vector<std::byte> fill_value_bytes(const Dataset& dataset) {
-  auto dcpl = dataset.create_plist();
-  H5D_fill_value_t status{};
-  check(H5Pfill_value_defined(dcpl.id(), &status), "H5Pfill_value_defined");
-  if (status == H5D_FILL_VALUE_UNDEFINED) return {};
-  auto type = dataset.type();
-  std::vector<std::byte> out(type.size());
-  check(H5Pget_fill_value(dcpl.id(), type.id(), out.data()), "H5Pget_fill_value");
-  return out;
-}
-
 }  // namespace h5dig::h5

@@ -32,8 +32,5 @@ std::string file_name(const Dataset& dataset);
 // If the dataset's file is open for writing, flushes it (H5Fflush, local scope)
 // so that what is on disk matches what HDF5 holds in its caches.
 void flush_if_writable(const Dataset& dataset);
-// The dataset's fill value in its file datatype's byte order (H5Pget_fill_value),
-// or empty if none is defined (H5D_FILL_VALUE_UNDEFINED).
-std::vector<std::byte> fill_value_bytes(const Dataset& dataset);
 
 }  // namespace h5dig::h5
