@@ -12,6 +12,7 @@
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/io/atomic_output.hpp"
 #include "h5dig/io/chunk_writer.hpp"
+#include "h5dig/io/parallel_reader.hpp"
 #include "h5dig/object_path.hpp"
 #include "h5dig/util/progress.hpp"
 
@@ -182,20 +183,36 @@ struct Repacker {
         throw e.with_context(where);
       }
     }();
-    // Read whole blocks in row-major order (bounded: one block in memory).
+    // Read whole blocks in row-major order (bounded: one block in memory),
+    // through the parallel reader (h5dig's decoders on N threads); H5Dread if
+    // the reader cannot open it.
     std::vector<std::byte> buf(product(block) * esize);
     const std::size_t r = dims.size();
     std::vector<hsize_t> origin(r, 0);
     h5::Dataspace file_space = src.space();
+    std::unique_ptr<ParallelReader> reader;
+    try {
+      reader = std::make_unique<ParallelReader>(in_file, src.name());
+    } catch (const Error&) {
+      reader.reset();
+    }
     for (;;) {
       std::vector<hsize_t> count(r);
       for (std::size_t d = 0; d < r; ++d) count[d] = std::min(block[d], dims[d] - origin[d]);
       std::uint64_t n = product(count);
-      file_space.select_hyperslab(origin, count);
-      h5::Dataspace mem = h5::Dataspace::simple(count);
       try {
-        src.read(type.id(), mem.id(), file_space.id(), buf.data());
+        if (reader) {
+          Selection sel{{origin.begin(), origin.end()}, {count.begin(), count.end()}};
+          ReadOptions ro;
+          ro.threads = options.threads;
+          reader->read(sel, std::span(buf).first(n * esize), ro);
+        } else {
+          file_space.select_hyperslab(origin, count);
+          h5::Dataspace mem = h5::Dataspace::simple(count);
+          src.read(type.id(), mem.id(), file_space.id(), buf.data());
+        }
       } catch (const Error& e) {
+        if (std::string(e.what()).find(where) != std::string::npos) throw;
         throw e.with_context(fmt::format("{}: reading block at [{}]", where, fmt::join(origin, ",")));
       }
       writer.write(origin, count, std::span(buf).first(n * esize));
