@@ -3,7 +3,12 @@
 // once per suite into a temporary directory.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,12 +75,38 @@ put("Lib/test/subprocessdata/empty.txt", b"")
 put("Lib/binary.bin", bytes(range(256)) * 64 + bytes(random.getrandbits(8) for _ in range(70000)))
 )PY";
 
-struct Fixtures {
-  test::TempDir dir;
-};
-Fixtures* g_fixtures = nullptr;
+// ctest runs every case in its own process, so SetUpTestSuite runs per case.
+// The h5py fixtures are therefore made once per build: into a directory under
+// the build tree named by a hash of the scripts that make them (a changed
+// script makes a fresh set), written under a temporary name and renamed into
+// place, so concurrent test processes never see a half-made set.
+std::filesystem::path g_fixture_dir;
 
-std::string fixture_path(const std::string& name) { return (g_fixtures->dir / name).string(); }
+std::filesystem::path make_fixtures() {
+  namespace fs = std::filesystem;
+  auto script = test::read_file(test::source_dir() / "tests/interop/ls_fixtures.py");
+  std::size_t hash = std::hash<std::string>{}(script + kMakeTree + kH5zip);
+  char name[64];
+  std::snprintf(name, sizeof name, "ls-fixtures-%016zx", hash);
+  fs::path root = test::h5dig_binary().parent_path() / "test-fixtures";
+  fs::path final_dir = root / name;
+  if (fs::exists(final_dir / ".complete")) return final_dir;
+  fs::create_directories(root);
+  fs::path tmp = root / (std::string(name) + ".tmp-" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  // From the fixture directory: external raw-data files and virtual dataset
+  // sources are named relative to it.
+  run_python(script, {tmp.string()}, tmp);
+  run_python(kMakeTree, {(tmp / "Python-3.10.14").string()});
+  // The talk runs h5zip from the directory holding the tree.
+  run_python(kH5zip, {"talkzip.h5", "Python-3.10.14"}, tmp);
+  test::write_file(tmp / ".complete", "");
+  std::error_code ec;
+  fs::rename(tmp, final_dir, ec);
+  if (ec) fs::remove_all(tmp, ec);  // another process finished first: use its set
+  return final_dir;
+}
 
 struct LsCase {
   std::string name;                 // test name suffix
@@ -94,19 +125,9 @@ class LsMatchesH5ls : public ::testing::TestWithParam<LsCase> {
   static void SetUpTestSuite() {
     // Modified: lines are local time; pin the zone so both tools agree.
     ::setenv("TZ", "UTC", 1);
-    g_fixtures = new Fixtures;
-    auto script = test::read_file(test::source_dir() / "tests/interop/ls_fixtures.py");
-    // From the fixture directory: external raw-data files and virtual
-    // dataset sources are named relative to it.
-    run_python(script, {g_fixtures->dir.path().string()}, g_fixtures->dir.path());
-    auto tree = g_fixtures->dir / "Python-3.10.14";
-    run_python(kMakeTree, {tree.string()});
-    // The talk runs h5zip from the directory holding the tree.
-    run_python(kH5zip, {"talkzip.h5", "Python-3.10.14"}, g_fixtures->dir.path());
-  }
-  static void TearDownTestSuite() {
-    delete g_fixtures;
-    g_fixtures = nullptr;
+    // And the default data width (h5ls reads $COLUMNS and the terminal).
+    ::unsetenv("COLUMNS");
+    g_fixture_dir = make_fixtures();
   }
 };
 
@@ -122,9 +143,9 @@ TEST_P(LsMatchesH5ls, ByteIdentical) {
   // name appears in the "Opened ..." line and external/virtual file names.
   h5ls_args.push_back(c.target);
   dig_args.push_back(c.target);
-  auto expected = run(h5ls_args, g_fixtures->dir.path());
+  auto expected = run(h5ls_args, g_fixture_dir);
   ASSERT_EQ(expected.exit_code, 0) << "h5ls failed: " << expected.err;
-  auto got = run_h5dig(dig_args, g_fixtures->dir.path());
+  auto got = run_h5dig(dig_args, g_fixture_dir);
   EXPECT_EQ(got.exit_code, 0) << got.err;
   EXPECT_EQ(got.err, "");
   EXPECT_EQ(got.out, expected.out);
