@@ -1,0 +1,73 @@
+// deflate (HDF5 filter 1): zlib-wrapped deflate streams, as HDF5's H5Z_filter_deflate
+// writes them (compress2 at cd_values[0]), coded with libdeflate.
+#include <libdeflate.h>
+
+#include <fmt/format.h>
+
+#include "codec/codec.hpp"
+
+namespace h5dig::codec::detail {
+
+int libdeflate_level_for(unsigned hdf5_level) {
+  // HDF5 levels 1-9 mean zlib's levels. libdeflate's levels compress harder
+  // than zlib's at the same number; this table (measured by scripts/bench_codecs
+  // on detector frames and text, see docs/codecs.md) picks for each zlib level the
+  // fastest libdeflate level whose output is no more than 5% larger than zlib's.
+  // 10-12 are libdeflate's own strongest levels, available on request.
+  static constexpr int kTable[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  return kTable[hdf5_level > 12 ? 12 : hdf5_level];
+}
+
+namespace {
+
+class Deflate final : public Codec {
+ public:
+  explicit Deflate(int level) : level_(libdeflate_level_for(static_cast<unsigned>(level))) {}
+  Kind kind() const noexcept override { return Kind::compressor; }
+
+  std::size_t decode(Bytes in, MutBytes out, bool exact, Workspace::State& ws) const override {
+    std::size_t in_used = 0, out_size = 0;
+    auto r = libdeflate_zlib_decompress_ex(ws.inflater(), in.data(), in.size(), out.data(), out.size(), &in_used,
+                                           &out_size);
+    switch (r) {
+      case LIBDEFLATE_SUCCESS: break;
+      case LIBDEFLATE_INSUFFICIENT_SPACE:
+        fail("deflate", fmt::format("stream inflates to more than {} bytes", out.size()));
+      case LIBDEFLATE_SHORT_OUTPUT:
+        fail("deflate", fmt::format("stream inflates to fewer than {} bytes", out.size()));
+      default: fail("deflate", "invalid or truncated zlib stream");
+    }
+    if (in_used != in.size())
+      fail("deflate", fmt::format("{} trailing bytes after the zlib stream", in.size() - in_used));
+    if (exact && out_size != out.size())
+      fail("deflate", fmt::format("stream inflates to {} bytes, expected {}", out_size, out.size()));
+    return out_size;
+  }
+
+  std::size_t encode_bound(std::size_t n) const override {
+    // libdeflate's bound depends only on the size for a given compressor; the
+    // null-compressor form gives the bound over all levels.
+    return libdeflate_zlib_compress_bound(nullptr, n);
+  }
+
+  std::size_t encode(Bytes in, MutBytes out, Workspace::State& ws) const override {
+    std::size_t n = libdeflate_zlib_compress(ws.deflater(level_), in.data(), in.size(), out.data(), out.size());
+    if (n == 0) throw Error(ErrorKind::corrupt, "deflate: output buffer too small");  // bound violated: a bug
+    return n;
+  }
+
+ private:
+  int level_;
+};
+
+}  // namespace
+
+std::unique_ptr<Codec> make_deflate(const FilterSpec& spec, std::size_t) {
+  // H5Pset_deflate stores the level in cd_values[0]; HDF5 itself rejects > 9,
+  // h5dig accepts libdeflate's 10-12 on request.
+  unsigned level = spec.cd_values.empty() ? 6u : spec.cd_values[0];
+  if (level > 12) throw Error(ErrorKind::unsupported, fmt::format("deflate: level {} is not 0-12", level));
+  return std::make_unique<Deflate>(static_cast<int>(level));
+}
+
+}  // namespace h5dig::codec::detail

@@ -1,0 +1,191 @@
+// Decoders against hostile input: truncated streams, trailing bytes, size fields
+// that lie, block sizes of 0 or beyond the buffer, wrong checksums. Each must be
+// an Error(corrupt) naming the filter, and must never write past the output.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "codec/codec.hpp"
+#include "codec/codec_test_support.hpp"
+#include "h5dig/codec/pipeline.hpp"
+#include "h5dig/error.hpp"
+
+namespace h5dig::codec {
+namespace {
+
+using testing::Bytes;
+
+FilterSpec spec(unsigned id, std::vector<unsigned> cd = {}, unsigned flags = 0) {
+  FilterSpec s;
+  s.id = id;
+  s.flags = flags;
+  s.cd_values = std::move(cd);
+  return s;
+}
+
+Bytes encode(const Pipeline& p, const Bytes& raw) {
+  Workspace ws;
+  auto enc = p.encode({raw.data(), raw.size()}, ws);
+  return Bytes(enc.bytes.begin(), enc.bytes.end());
+}
+
+// Decodes `stored` into an output of `out_size` bytes followed by guard bytes;
+// expects Error(corrupt) whose message starts with `prefix`, and untouched guards.
+void expect_corrupt(const Pipeline& p, const Bytes& stored, std::size_t out_size, const std::string& prefix,
+                    const std::string& label) {
+  Workspace ws;
+  Bytes buf(out_size + 64, std::byte{0xA5});
+  try {
+    p.decode({stored.data(), stored.size()}, std::span<std::byte>(buf.data(), out_size), 0, ws);
+    ADD_FAILURE() << label << ": expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::corrupt) << label << ": " << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind(prefix, 0), 0u) << label << ": " << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << label;
+  }
+  for (std::size_t i = out_size; i < buf.size(); ++i) ASSERT_EQ(buf[i], std::byte{0xA5}) << label << ": overrun";
+}
+
+Bytes truncated(Bytes b, std::size_t drop) {
+  b.resize(b.size() > drop ? b.size() - drop : 0);
+  return b;
+}
+Bytes with_trailing(Bytes b) {
+  b.push_back(std::byte{0});
+  b.push_back(std::byte{7});
+  return b;
+}
+
+const Bytes kRaw = testing::poisson_bytes(20000, 2, 2.0);
+
+TEST(CodecHostile, Deflate) {
+  Pipeline p({spec(kDeflateId, {4})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, truncated(good, 10), kRaw.size(), "deflate: ", "truncated");
+  expect_corrupt(p, Bytes{}, kRaw.size(), "deflate: ", "empty");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "deflate: ", "trailing bytes");
+  expect_corrupt(p, good, kRaw.size() - 2, "deflate: ", "inflates to more than the chunk");
+  expect_corrupt(p, good, kRaw.size() + 2, "deflate: ", "inflates to less than the chunk");
+  Bytes bad = good;
+  bad[0] = std::byte{0x12};  // not a zlib header
+  expect_corrupt(p, bad, kRaw.size(), "deflate: ", "bad header");
+  bad = good;
+  bad[bad.size() - 1] ^= std::byte{0xff};  // adler32 mismatch
+  expect_corrupt(p, bad, kRaw.size(), "deflate: ", "bad adler32");
+}
+
+TEST(CodecHostile, Fletcher32) {
+  Pipeline p({spec(kFletcher32Id)}, 2);
+  Bytes good = encode(p, kRaw);
+  Bytes bad = good;
+  bad[100] ^= std::byte{1};
+  expect_corrupt(p, bad, kRaw.size(), "fletcher32: checksum mismatch", "flipped data bit");
+  bad = good;
+  bad.back() ^= std::byte{0x80};
+  expect_corrupt(p, bad, kRaw.size(), "fletcher32: checksum mismatch", "flipped checksum bit");
+  expect_corrupt(p, Bytes(3), 0, "fletcher32: ", "shorter than the checksum");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "fletcher32: ", "trailing bytes");
+}
+
+TEST(CodecHostile, Shuffle) {
+  Pipeline p({spec(kShuffleId, {2})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, truncated(good, 2), kRaw.size(), "shuffle: ", "truncated");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "shuffle: ", "trailing");
+}
+
+TEST(CodecHostile, Lz4) {
+  Pipeline p({spec(kLz4Id, {4096})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, Bytes(11), kRaw.size(), "lz4: ", "header truncated");
+  expect_corrupt(p, truncated(good, 1), kRaw.size(), "lz4: ", "last block truncated");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "lz4: ", "trailing bytes");
+  Bytes bad = good;
+  detail::store_be64(bad.data(), kRaw.size() * 4);  // total size lies (larger)
+  expect_corrupt(p, bad, kRaw.size(), "lz4: header says", "total larger");
+  detail::store_be64(bad.data(), kRaw.size() / 2);  // smaller
+  expect_corrupt(p, bad, kRaw.size(), "lz4: header says", "total smaller");
+  bad = good;
+  detail::store_be32(bad.data() + 8, 0);
+  expect_corrupt(p, bad, kRaw.size(), "lz4: block size 0", "block size 0");
+  bad = good;
+  detail::store_be32(bad.data() + 8, 1000);  // block size lies: blocks decode to the wrong size
+  expect_corrupt(p, bad, kRaw.size(), "lz4: ", "block size lies");
+  bad = good;
+  detail::store_be32(bad.data() + 12, 0x7fffffff);  // first block beyond the buffer
+  expect_corrupt(p, bad, kRaw.size(), "lz4: block 0 claims", "compressed size beyond buffer");
+  bad = good;
+  for (std::size_t i = 16; i < 40 && i < bad.size(); ++i) bad[i] = std::byte{0xff};  // garbage LZ4 sequence
+  expect_corrupt(p, bad, kRaw.size(), "lz4: ", "garbage block");
+}
+
+TEST(CodecHostile, Bitshuffle) {
+  for (unsigned comp : {2u, 3u}) {
+    SCOPED_TRACE(comp);
+    Pipeline p({spec(kBitshuffleId, {0, 4, 2, 0, comp, 1})}, 2);
+    const std::string name = comp == 2 ? "bitshuffle/lz4: " : "bitshuffle/zstd: ";
+    Bytes raw = testing::poisson_bytes(10003, 2, 2.0);  // 3 trailing elements
+    Bytes good = encode(p, raw);
+    expect_corrupt(p, Bytes(5), raw.size(), name, "header truncated");
+    expect_corrupt(p, truncated(good, 1), raw.size(), name, "trailing elements truncated");
+    expect_corrupt(p, truncated(good, 20), raw.size(), name, "block truncated");
+    expect_corrupt(p, with_trailing(good), raw.size(), name, "trailing bytes");
+    Bytes bad = good;
+    detail::store_be64(bad.data(), raw.size() + 16);
+    expect_corrupt(p, bad, raw.size(), name + "header says", "total larger");
+    bad = good;
+    detail::store_be32(bad.data() + 8, 0);
+    expect_corrupt(p, bad, raw.size(), name + "block size 0", "block size 0");
+    detail::store_be32(bad.data() + 8, 2 * 12);  // 12 elements: not a multiple of 8
+    expect_corrupt(p, bad, raw.size(), name + "block size", "block not multiple of 8");
+    detail::store_be32(bad.data() + 8, 2 * 64);  // lies: blocks decode short
+    expect_corrupt(p, bad, raw.size(), name, "block size lies");
+    detail::store_be32(bad.data() + 8, 0xfffffff0u);  // huge: capped by the chunk, then blocks mismatch
+    expect_corrupt(p, bad, raw.size(), name, "huge block size");
+    bad = good;
+    detail::store_be32(bad.data() + 12, 0x7fffffff);
+    expect_corrupt(p, bad, raw.size(), name + "block 0 claims", "compressed size beyond buffer");
+  }
+}
+
+TEST(CodecHostile, Zstd) {
+  Pipeline p({spec(kZstdId, {3})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, truncated(good, 3), kRaw.size(), "zstd: ", "truncated");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "zstd: ", "trailing bytes");
+  expect_corrupt(p, good, kRaw.size() - 1, "zstd: ", "content larger than the chunk");
+  expect_corrupt(p, good, kRaw.size() + 1, "zstd: ", "content smaller than the chunk");
+  expect_corrupt(p, Bytes(3), kRaw.size(), "zstd: ", "tiny");
+  Bytes bad = good;
+  for (std::size_t i = 8; i < 30; ++i) bad[i] = std::byte{0x5a};
+  expect_corrupt(p, bad, kRaw.size(), "zstd: ", "garbage");
+}
+
+TEST(CodecHostile, Blosc) {
+  Pipeline p({spec(kBloscId, {2, 2, 2, 0, 5, 1, 1})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, Bytes(10), kRaw.size(), "blosc: ", "header truncated");
+  expect_corrupt(p, truncated(good, 5), kRaw.size(), "blosc: ", "truncated");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "blosc: ", "trailing bytes");
+  expect_corrupt(p, good, kRaw.size() - 2, "blosc: header says", "nbytes larger than the chunk");
+  Bytes bad = good;
+  for (std::size_t i = 16; i < 48 && i < bad.size(); ++i) bad[i] = std::byte{0xff};  // block offsets garbage
+  expect_corrupt(p, bad, kRaw.size(), "blosc: ", "garbage offsets");
+}
+
+TEST(CodecHostile, PipelineNamesTheFailingFilter) {
+  Pipeline p({spec(kShuffleId, {2}, kFlagOptional), spec(kDeflateId, {4}, kFlagOptional), spec(kFletcher32Id)}, 2);
+  Bytes good = encode(p, kRaw);
+  Bytes bad = good;
+  bad[5] ^= std::byte{0x40};
+  expect_corrupt(p, bad, kRaw.size(), "fletcher32: checksum mismatch", "checksum catches corruption first");
+  // With the checksum skipped by the mask, the deflate stream is checked on its own.
+  Workspace ws;
+  Bytes out(kRaw.size());
+  Bytes inner(good.begin(), good.end() - 4);
+  inner[inner.size() / 2] ^= std::byte{0x40};
+  EXPECT_THROW(p.decode({inner.data(), inner.size()}, out, 0b100, ws), Error);
+}
+
+}  // namespace
+}  // namespace h5dig::codec

@@ -1,0 +1,253 @@
+// LZ4, bitshuffle, zstd and blosc: kernels, round trips, and interop with the
+// Debian HDF5 plugins through h5py (both directions). zstd has no Debian
+// plugin: its frames are checked against the `zstd` command-line tool.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "codec/codec.hpp"
+#include "codec/codec_test_support.hpp"
+#include "h5dig/codec/pipeline.hpp"
+#include "h5dig/error.hpp"
+#include "support/fixtures.hpp"
+
+namespace h5dig::codec {
+namespace {
+
+using testing::Bytes;
+
+FilterSpec spec(unsigned id, std::vector<unsigned> cd = {}, unsigned flags = 0) {
+  FilterSpec s;
+  s.id = id;
+  s.flags = flags;
+  s.cd_values = std::move(cd);
+  s.name = filter_name(id);
+  return s;
+}
+
+std::span<const std::byte> view(const Bytes& b) { return {b.data(), b.size()}; }
+
+// Bit k of byte j of element e goes to row 8j+k, bit e%8 of byte e/8.
+Bytes naive_bit_transpose(const Bytes& in, std::size_t n, std::size_t es) {
+  Bytes out(n * es, std::byte{0});
+  for (std::size_t e = 0; e < n; ++e)
+    for (std::size_t j = 0; j < es; ++j)
+      for (std::size_t k = 0; k < 8; ++k) {
+        unsigned bit = (std::to_integer<unsigned>(in[e * es + j]) >> k) & 1u;
+        std::size_t row = 8 * j + k;
+        out[row * (n / 8) + e / 8] |= std::byte(bit << (e % 8));
+      }
+  return out;
+}
+
+TEST(CodecBitshuffle, TransposeMatchesDefinition) {
+  for (std::size_t es : {1, 2, 3, 4, 8, 16}) {
+    for (std::size_t n : {8, 16, 24, 128, 136, 1024}) {
+      Bytes in = testing::random_bytes(n * es, static_cast<unsigned>(n + es));
+      Bytes out(n * es), back(n * es), tmp(n * es);
+      detail::bit_transpose(in.data(), out.data(), n, es, tmp.data());
+      ASSERT_EQ(out, naive_bit_transpose(in, n, es)) << "es=" << es << " n=" << n;
+      detail::bit_untranspose(out.data(), back.data(), n, es, tmp.data());
+      ASSERT_EQ(back, in) << "es=" << es << " n=" << n;
+    }
+  }
+}
+
+TEST(CodecBitshuffle, DefaultBlockSizeIsThePlugins) {
+  EXPECT_EQ(detail::bitshuffle_default_block(1), 8192u);
+  EXPECT_EQ(detail::bitshuffle_default_block(2), 4096u);
+  EXPECT_EQ(detail::bitshuffle_default_block(4), 2048u);
+  EXPECT_EQ(detail::bitshuffle_default_block(3), 2728u);
+  EXPECT_EQ(detail::bitshuffle_default_block(128), 128u);
+}
+
+struct Case {
+  std::string name;
+  std::vector<FilterSpec> filters;
+  std::size_t element_size;
+};
+
+std::vector<Case> plugin_cases() {
+  std::vector<Case> cases;
+  for (std::size_t es : {1, 2, 4, 8}) {
+    auto e = "_es" + std::to_string(es);
+    for (unsigned block : {0u, 1000u, 4096u})
+      cases.push_back({"lz4_block" + std::to_string(block) + e, {spec(kLz4Id, {block}, kFlagOptional)}, es});
+    for (unsigned level : {1u, 3u, 9u})
+      cases.push_back({"zstd" + std::to_string(level) + e, {spec(kZstdId, {level}, kFlagOptional)}, es});
+    for (unsigned block : {0u, 8u, 128u, 1024u}) {
+      auto b = std::to_string(block);
+      cases.push_back({"bitshuffle_block" + b + e, {spec(kBitshuffleId, {0, 3, unsigned(es), block, 0})}, es});
+      cases.push_back({"bslz4_block" + b + e, {spec(kBitshuffleId, {0, 3, unsigned(es), block, 2})}, es});
+      cases.push_back({"bszstd_block" + b + e, {spec(kBitshuffleId, {0, 4, unsigned(es), block, 3, 3})}, es});
+    }
+    for (unsigned shuffle : {0u, 1u, 2u})
+      for (unsigned comp : {0u, 1u, 5u})
+        cases.push_back({"blosc_shuf" + std::to_string(shuffle) + "_comp" + std::to_string(comp) + e,
+                         {spec(kBloscId, {2, 2, unsigned(es), 0, 5, shuffle, comp}, kFlagOptional)},
+                         es});
+    cases.push_back({"bslz4_fletcher" + e,
+                     {spec(kBitshuffleId, {0, 3, unsigned(es), 0, 2}, kFlagOptional), spec(kFletcher32Id)},
+                     es});
+  }
+  return cases;
+}
+
+class CodecPluginRoundTrip : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CodecPluginRoundTrip, InputShapes) {
+  const auto& c = GetParam();
+  Pipeline p(c.filters, c.element_size);
+  Workspace ws;
+  const std::size_t es = c.element_size;
+  std::vector<Bytes> inputs = {
+      Bytes{},
+      testing::random_bytes(es, 5),
+      testing::random_bytes(es * 7, 6),           // fewer than 8 elements: all trailing
+      testing::random_bytes(es * 13, 7),          // one group of 8 + 5 trailing
+      testing::poisson_bytes(50003, es, 0.5),     // multi-block, odd element count
+      testing::text_bytes((30011 / es) * es),
+      testing::random_bytes(es * 9001, 9),        // incompressible
+  };
+  for (const auto& raw : inputs) {
+    auto enc = p.encode(view(raw), ws);
+    Bytes stored(enc.bytes.begin(), enc.bytes.end());
+    Bytes back(raw.size());
+    p.decode(view(stored), back, enc.filter_mask, ws);
+    ASSERT_EQ(back, raw) << c.name << " size " << raw.size();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(CodecFilters, CodecPluginRoundTrip, ::testing::ValuesIn(plugin_cases()),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(CodecLz4, IncompressibleBlocksAreStoredRaw) {
+  Pipeline p({spec(kLz4Id, {1024})}, 1);
+  Workspace ws;
+  Bytes raw = testing::random_bytes(3000, 21);
+  auto enc = p.encode(view(raw), ws);
+  // 12-byte header + 3 blocks, each raw: 4 + size.
+  ASSERT_EQ(enc.bytes.size(), 12u + 3 * 4 + 3000);
+  EXPECT_EQ(detail::load_be64(enc.bytes.data()), 3000u);
+  EXPECT_EQ(detail::load_be32(enc.bytes.data() + 8), 1024u);
+  EXPECT_EQ(detail::load_be32(enc.bytes.data() + 12), 1024u);
+  EXPECT_EQ(0, std::memcmp(enc.bytes.data() + 16, raw.data(), 1024));
+}
+
+TEST(CodecZstd, FramesAgreeWithTheZstdTool) {
+  test::TempDir dir;
+  Pipeline p({spec(kZstdId, {5})}, 2);
+  Workspace ws;
+  Bytes raw = testing::poisson_bytes(100000, 2, 0.5);
+  auto enc = p.encode(view(raw), ws);
+  test::write_file(dir / "ours.zst", std::string(reinterpret_cast<const char*>(enc.bytes.data()), enc.bytes.size()));
+  auto r = test::run({"zstd", "-d", "-q", "-f", (dir / "ours.zst").string(), "-o", (dir / "ours.raw").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string back = test::read_file(dir / "ours.raw");
+  ASSERT_EQ(back.size(), raw.size());
+  EXPECT_EQ(0, std::memcmp(back.data(), raw.data(), raw.size()));
+
+  test::write_file(dir / "theirs.raw", std::string(reinterpret_cast<const char*>(raw.data()), raw.size()));
+  r = test::run({"zstd", "-q", "-f", "-19", (dir / "theirs.raw").string(), "-o", (dir / "theirs.zst").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string theirs = test::read_file(dir / "theirs.zst");
+  Bytes out(raw.size());
+  p.decode({reinterpret_cast<const std::byte*>(theirs.data()), theirs.size()}, out, 0, ws);
+  EXPECT_EQ(out, raw);
+}
+
+// ---- interop with the Debian plugins through h5py ---------------------------------
+
+nlohmann::json ds(const std::string& name, const std::string& dtype, std::vector<int> shape, std::vector<int> chunks,
+                  const char* filters) {
+  return {{"name", name}, {"dtype", dtype}, {"shape", shape}, {"chunks", chunks}, {"data", name + ".data"},
+          {"filters", nlohmann::json::parse(filters)}};
+}
+
+nlohmann::json plugin_interop_config() {
+  nlohmann::json cfg = nlohmann::json::array();
+  cfg.push_back(ds("lz4_u16", "<u2", {4, 64, 64}, {1, 64, 64}, R"([{"id":32004,"opts":[]}])"));
+  cfg.push_back(ds("lz4_blocks_u16", "<u2", {2, 100, 50}, {1, 100, 50}, R"([{"id":32004,"opts":[1000]}])"));
+  cfg.push_back(ds("lz4_noise_u1", "<u1", {2, 5000}, {1, 5000}, R"([{"id":32004,"opts":[2048]}])"));
+  cfg.push_back(ds("bslz4_u16", "<u2", {4, 64, 64}, {1, 64, 64}, R"([{"id":32008,"opts":[0,2]}])"));
+  cfg.push_back(ds("bslz4_odd_u4", "<u4", {3, 1001}, {1, 1001}, R"([{"id":32008,"opts":[0,2]}])"));
+  cfg.push_back(ds("bslz4_block64_i8", "<i8", {2, 301}, {1, 301}, R"([{"id":32008,"opts":[64,2]}])"));
+  cfg.push_back(ds("bs_plain_u2", "<u2", {2, 1003}, {1, 1003}, R"([{"id":32008,"opts":[0,0]}])"));
+  cfg.push_back(ds("bslz4_text_u1", "<u1", {2, 20005}, {1, 20005}, R"([{"id":32008,"opts":[0,2]}])"));
+  cfg.push_back(ds("blosc_lz4_u16", "<u2", {2, 64, 64}, {1, 64, 64}, R"([{"id":32001,"opts":[0,0,0,0,5,1,1]}])"));
+  cfg.push_back(ds("blosc_blosclz_bit_u4", "<u4", {2, 3000}, {1, 3000}, R"([{"id":32001,"opts":[0,0,0,0,9,2,0]}])"));
+  cfg.push_back(ds("blosc_zstd_noise_u8", "<u8", {2, 500}, {1, 500}, R"([{"id":32001,"opts":[0,0,0,0,3,0,5]}])"));
+  cfg.push_back(ds("blosc_zlib_text_u1", "<u1", {2, 9000}, {1, 9000}, R"([{"id":32001,"opts":[0,0,0,0,5,1,4]}])"));
+  return cfg;
+}
+
+std::size_t itemsize_of(const std::string& dtype) { return std::stoul(dtype.substr(2)); }
+
+void write_data(const test::TempDir& dir, const nlohmann::json& d, unsigned seed) {
+  std::size_t n = 1;
+  for (int s : d["shape"]) n *= static_cast<std::size_t>(s);
+  std::size_t es = itemsize_of(d["dtype"]);
+  std::string name = d["name"];
+  Bytes b = name.find("text") != std::string::npos    ? testing::text_bytes(n * es)
+            : name.find("noise") != std::string::npos ? testing::random_bytes(n * es, seed)
+                                                      : testing::poisson_bytes(n, es, 0.5, seed);
+  test::write_file(dir / d["data"].get<std::string>(), std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+}
+
+TEST(CodecPluginInterop, PluginChunksDecodeBitExactly) {
+  auto cfg = plugin_interop_config();
+  test::TempDir dir;
+  unsigned seed = 60;
+  for (const auto& d : cfg) write_data(dir, d, seed++);
+  auto manifest = testing::run_h5py("write", cfg, dir.path());
+  ASSERT_FALSE(manifest.empty());
+  Workspace ws;
+  for (const auto& d : cfg) {
+    const std::string name = d["name"];
+    const auto& m = manifest.at(name);
+    Pipeline p(testing::specs_from_json(m["filters"]), m["itemsize"].get<std::size_t>());
+    ASSERT_FALSE(m["chunks"].empty()) << name;
+    for (const auto& c : m["chunks"]) {
+      std::string stored = test::read_file(dir / c["stored"].get<std::string>());
+      std::string raw = test::read_file(dir / c["raw"].get<std::string>());
+      Bytes out(raw.size());
+      p.decode({reinterpret_cast<const std::byte*>(stored.data()), stored.size()}, out, c["mask"].get<std::uint32_t>(),
+               ws);
+      ASSERT_EQ(0, std::memcmp(out.data(), raw.data(), raw.size())) << name << " " << c["stored"];
+    }
+  }
+}
+
+TEST(CodecPluginInterop, PluginsReadChunksWeEncode) {
+  auto cfg = plugin_interop_config();
+  test::TempDir dir;
+  unsigned seed = 80;
+  for (const auto& d : cfg) write_data(dir, d, seed++);
+  auto specs = testing::run_h5py("specs", cfg, dir.path());
+  ASSERT_FALSE(specs.empty());
+  Workspace ws;
+  for (const auto& d : cfg) {
+    const std::string name = d["name"];
+    const std::size_t es = itemsize_of(d["dtype"]);
+    Pipeline p(testing::specs_from_json(specs.at(name)["filters"]), es);
+    std::string data = test::read_file(dir / d["data"].get<std::string>());
+    // These datasets are chunked along the first axis only: chunk k is a slab.
+    std::size_t rows = d["shape"][0].get<std::size_t>();
+    std::size_t slab = data.size() / rows;
+    ASSERT_EQ(d["chunks"][0].get<int>(), 1);
+    for (std::size_t k = 0; k < rows; ++k) {
+      Bytes raw(slab);
+      std::memcpy(raw.data(), data.data() + k * slab, slab);
+      auto enc = p.encode(view(raw), ws);
+      auto base = dir / (name + "." + std::to_string(k) + ".encoded");
+      test::write_file(base, std::string(reinterpret_cast<const char*>(enc.bytes.data()), enc.bytes.size()));
+      test::write_file(base.string() + ".mask", std::to_string(enc.filter_mask));
+    }
+  }
+  std::string out;
+  testing::run_h5py("read", cfg, dir.path(), &out);
+  for (const auto& d : cfg) EXPECT_NE(out.find("OK " + d["name"].get<std::string>() + "\n"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace h5dig::codec
