@@ -35,19 +35,19 @@ class Reader {
         out_.push_back(std::move(m));
         continue;
       }
-      if (link.kind == h5::LinkKind::soft) {
+      if (link.link_type == H5L_TYPE_SOFT) {
         m.kind = MemberKind::symlink;
         m.target = link.soft_target;
         if (m.target.empty()) m.problem = "empty symlink target";
         out_.push_back(std::move(m));
         continue;
       }
-      if (link.kind != h5::LinkKind::hard) {
-        m.problem = link.kind == h5::LinkKind::external ? "external link not supported" : "unknown link type";
+      if (link.link_type != H5L_TYPE_HARD) {
+        m.problem = link.link_type == H5L_TYPE_EXTERNAL ? "external link not supported" : "unknown link type";
         out_.push_back(std::move(m));
         continue;
       }
-      h5::ObjectIdentity id = h5::object_identity(group, link.name);
+      h5::ObjectIdentity id{link.object_type, link.address, 0};
       m.address = id.address;
       if (id.type == H5O_TYPE_GROUP) {
         m.kind = MemberKind::directory;

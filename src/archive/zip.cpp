@@ -276,11 +276,11 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
           break;
         }
         case EntryKind::symlink:
-          h5::create_soft_link(parent, e.name, e.target);
+          h5::make_soft_link(parent, e.name, e.target);
           ++stats.symlinks;
           break;
         case EntryKind::hardlink:
-          h5::create_hard_link(file, sources[e.link_to].h5_path, parent, e.name);
+          h5::make_hard_link(file, sources[e.link_to].h5_path, parent, e.name);
           ++stats.hardlinks;
           break;
         case EntryKind::file: {

@@ -32,57 +32,7 @@ const PropList& lcpl_for(const std::string& name) {
   return valid_utf8(name) ? utf8 : ascii;
 }
 
-struct IterState {
-  std::vector<LinkEntry>* out;
-  std::string error;
-};
-
-herr_t collect_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
-  auto* state = static_cast<IterState*>(data);
-  LinkEntry e;
-  e.name = name;
-  switch (info->type) {
-    case H5L_TYPE_HARD: e.kind = LinkKind::hard; break;
-    case H5L_TYPE_SOFT: {
-      e.kind = LinkKind::soft;
-      std::string value(info->u.val_size, '\0');
-      if (H5Lget_val(group, name, value.data(), value.size(), H5P_DEFAULT) < 0) {
-        state->error = fmt::format("H5Lget_val failed for {}", name);
-        return -1;
-      }
-      if (auto nul = value.find('\0'); nul != std::string::npos) value.resize(nul);
-      e.soft_target = std::move(value);
-      break;
-    }
-    case H5L_TYPE_EXTERNAL: e.kind = LinkKind::external; break;
-    default: e.kind = LinkKind::other; break;
-  }
-  state->out->push_back(std::move(e));
-  return 0;
-}
-
 }  // namespace
-
-std::vector<LinkEntry> list_links(const Group& group) {
-  std::vector<LinkEntry> out;
-  IterState state{&out, {}};
-  hsize_t idx = 0;
-  herr_t rc = H5Literate(group.id(), H5_INDEX_NAME, H5_ITER_INC, &idx, collect_link, &state);
-  if (rc < 0) {
-    if (!state.error.empty()) {
-      error_stack_message();
-      throw Error(ErrorKind::io, state.error);
-    }
-    check(rc, "H5Literate");
-  }
-  return out;
-}
-
-ObjectIdentity object_identity(const Group& group, const std::string& name) {
-  H5O_info_t info;
-  check(H5Oget_info_by_name2(group.id(), name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), "H5Oget_info_by_name2");
-  return {info.type, info.addr, info.rc};
-}
 
 ObjectIdentity object_identity(const Location& loc) {
   H5O_info_t info;
@@ -111,12 +61,12 @@ Dataset create_byte_dataset(const Group& parent, const std::string& name, hsize_
                           "H5Dcreate2"));
 }
 
-void create_soft_link(const Group& parent, const std::string& name, const std::string& target) {
+void make_soft_link(const Group& parent, const std::string& name, const std::string& target) {
   check(H5Lcreate_soft(target.c_str(), parent.id(), name.c_str(), lcpl_for(name).id(), H5P_DEFAULT),
         "H5Lcreate_soft");
 }
 
-void create_hard_link(const File& file, const std::string& existing, const Group& parent, const std::string& name) {
+void make_hard_link(const File& file, const std::string& existing, const Group& parent, const std::string& name) {
   check(H5Lcreate_hard(file.id(), existing.c_str(), parent.id(), name.c_str(), lcpl_for(name).id(), H5P_DEFAULT),
         "H5Lcreate_hard");
 }
@@ -186,12 +136,15 @@ PropList archive_dataset_plist(hsize_t chunk, int level) {
   if (level > 0) check(H5Pset_deflate(dcpl.id(), static_cast<unsigned>(level)), "H5Pset_deflate");
   check(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
   check(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_INCR), "H5Pset_alloc_time");
+  // No modification-time message in each object header (h5py's default too).
+  check(H5Pset_obj_track_times(dcpl.id(), 0), "H5Pset_obj_track_times");
   return dcpl;
 }
 
 PropList empty_dataset_plist() {
   PropList dcpl = PropList::create(H5P_DATASET_CREATE);
   check(H5Pset_layout(dcpl.id(), H5D_CONTIGUOUS), "H5Pset_layout");
+  check(H5Pset_obj_track_times(dcpl.id(), 0), "H5Pset_obj_track_times");
   check(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
   return dcpl;
 }

@@ -15,21 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "h5dig/h5/copy.hpp"
 #include "h5dig/h5/objects.hpp"
 
 namespace h5dig::h5 {
-
-enum class LinkKind { hard, soft, external, other };
-
-struct LinkEntry {
-  std::string name;          // the link name, as stored (bytes)
-  LinkKind kind = LinkKind::other;
-  std::string soft_target;   // for soft links: the stored path value
-};
-
-// The links of `group`, in name order (H5Literate2, H5_INDEX_NAME). Soft-link
-// values are read; nothing is followed.
-std::vector<LinkEntry> list_links(const Group& group);
 
 struct ObjectIdentity {
   H5O_type_t type = H5O_TYPE_UNKNOWN;
@@ -37,10 +26,8 @@ struct ObjectIdentity {
   unsigned reference_count = 0;   // number of hard links to it
 };
 
-// Type and address of the object a hard link `name` in `group` points to
-// (H5Oget_info_by_name2); throws Error(io) if it cannot be resolved.
-ObjectIdentity object_identity(const Group& group, const std::string& name);
-// The same for an open object (H5Oget_info2).
+// Type and address of an open object (H5Oget_info2). Links are listed with
+// h5/copy.hpp's list_links.
 ObjectIdentity object_identity(const Location& loc);
 
 // Creates a child group / opens one by a single link name.
@@ -53,10 +40,10 @@ Dataset open_child_dataset(const Group& parent, const std::string& name);
 Dataset create_byte_dataset(const Group& parent, const std::string& name, hsize_t size, const PropList& dcpl);
 
 // A soft link `name` in `parent` whose value is `target` (stored verbatim).
-void create_soft_link(const Group& parent, const std::string& name, const std::string& target);
+void make_soft_link(const Group& parent, const std::string& name, const std::string& target);
 
 // A hard link `name` in `parent` to the object at absolute path `existing`.
-void create_hard_link(const File& file, const std::string& existing, const Group& parent, const std::string& name);
+void make_hard_link(const File& file, const std::string& existing, const Group& parent, const std::string& name);
 
 // Scalar numeric attributes (little-endian integers in the file).
 void write_u32_attribute(const Location& loc, const std::string& name, std::uint32_t value);
