@@ -110,7 +110,7 @@ std::string basename_of(const std::filesystem::path& dir) {
 ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesystem::path>& dirs,
              const ZipOptions& options, std::ostream& warn) {
   if (dirs.empty()) throw_usage("zip: no directory given");
-  if (options.level < 0 || options.level > 12) throw_usage(fmt::format("zip: level {} is not in 0..12", options.level));
+  if (options.level < 0 || options.level > 9) throw_usage(fmt::format("zip: level {} is not in 0..9", options.level));
   for (const auto& d : dirs) {
     struct stat st;
     if (::stat(d.c_str(), &st) != 0) throw_io(fmt::format("{}: {}", d.string(), std::strerror(errno)));

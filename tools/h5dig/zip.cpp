@@ -15,8 +15,8 @@ void add_zip_command(CLI::App& app) {
   auto opts = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("zip", "Archive directory trees into an HDF5 file: groups for directories, one "
                                         "deflated byte dataset per file.");
-  cmd->add_option("-l,--level", opts->zip.level, "Deflate level, 0 (store) to 12")
-      ->check(CLI::Range(0, 12))
+  cmd->add_option("-l,--level", opts->zip.level, "Deflate level, 0 (store) to 9")
+      ->check(CLI::Range(0, 9))
       ->capture_default_str();
   cmd->add_option("-t,--threads", opts->zip.threads, "Compression threads (0: all cores)")->capture_default_str();
   cmd->add_option("--exclude", opts->zip.excludes, "Leave out names or relative paths matching GLOB (repeatable)")

@@ -29,7 +29,7 @@ namespace h5dig::archive {
 inline constexpr std::uint64_t kMaxChunkBytes = 1u << 20;
 
 struct ZipOptions {
-  int level = 6;                      // deflate level 0..12 (0: store)
+  int level = 6;                      // deflate level 0..9 (0: store), as H5Pset_deflate takes
   unsigned threads = 0;               // 0: all hardware threads
   std::vector<std::string> excludes;  // fnmatch globs on names or relative paths
   bool progress = true;               // progress bar when stderr is a terminal
