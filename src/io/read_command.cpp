@@ -199,7 +199,12 @@ void run_read(const ReadCommandOptions& options, std::ostream& report) {
   ObjectPath path = split_object_path(options.object);
   if (path.object.empty()) throw_usage(fmt::format("{}: name a dataset: FILE/DATASET", options.object));
   ParallelReader reader(path.file, path.object);
-  Selection sel = parse_selection(options.select, reader.shape());
+  Selection sel;
+  try {
+    sel = parse_selection(options.select, reader.shape());
+  } catch (const Error& e) {
+    throw e.with_context(reader.where());
+  }
   const std::uint64_t bytes = reader.output_bytes(sel);
   ReadOptions ro;
   ro.threads = options.threads;
