@@ -368,9 +368,15 @@ void run_codec_bench(const CodecBenchOptions& o, std::ostream& out) {
         }
         auto path = work.path / fmt::format("{}-{}.h5", c.name, d.name);
         std::size_t hbytes = 0;
-        // Filters as HDF5 would set them: let the plugin's set_local fill cd_values.
+        // Filters as a user hands them to HDF5: the bitshuffle plugin's set_local
+        // prepends [major, minor, element size] to the user's [block, compression],
+        // so pass only those (hdf5-blosc's set_local overwrites slots 0-3 itself).
+        auto user_filters = filters;
+        for (auto& f : user_filters)
+          if (f.id == codec::kBitshuffleId && f.cd_values.size() > 3)
+            f.cd_values.erase(f.cd_values.begin(), f.cd_values.begin() + 3);
         double henc = time_median(o.repeat, [&] {
-          hbytes = h5::codec_bench::write_through_hdf5(path, filters, d.element_size, d.chunk_bytes, d.data);
+          hbytes = h5::codec_bench::write_through_hdf5(path, user_filters, d.element_size, d.chunk_bytes, d.data);
         });
         Bytes hback(d.data.size());
         double hdec = time_median(o.repeat, [&] { h5::codec_bench::read_through_hdf5(path, d.element_size, hback); });

@@ -97,6 +97,9 @@ struct RoundTripCase {
   std::size_t element_size;
 };
 
+// Readable test names in ctest and gtest output.
+void PrintTo(const RoundTripCase& c, std::ostream* os) { *os << c.name; }
+
 std::vector<RoundTripCase> round_trip_cases() {
   std::vector<RoundTripCase> cases;
   for (std::size_t es : {1, 2, 4, 8}) {

@@ -73,6 +73,9 @@ struct Case {
   std::size_t element_size;
 };
 
+// Readable test names in ctest and gtest output.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 std::vector<Case> plugin_cases() {
   std::vector<Case> cases;
   for (std::size_t es : {1, 2, 4, 8}) {
