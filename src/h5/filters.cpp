@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <mutex>
+#include <set>
 
 namespace h5dig::h5 {
 
@@ -44,6 +46,9 @@ namespace {
 htri_t stub_can_apply(hid_t, hid_t, hid_t) { return 1; }
 size_t stub_filter(unsigned, size_t, const unsigned[], size_t, size_t*, void**) { return 0; }
 
+std::mutex stub_mutex;
+std::set<unsigned> stub_ids;  // filters registered as stubs by this process
+
 void ensure_registered(const codec::FilterSpec& spec) {
   if (spec.id < 256) return;  // HDF5's own filters are always registered
   htri_t avail = H5Zfilter_avail(static_cast<H5Z_filter_t>(spec.id));
@@ -61,9 +66,22 @@ void ensure_registered(const codec::FilterSpec& spec) {
   cls.set_local = nullptr;
   cls.filter = stub_filter;
   check(H5Zregister(&cls), "H5Zregister");
+  std::lock_guard lock(stub_mutex);
+  stub_ids.insert(spec.id);
 }
 
 }  // namespace
+
+bool filter_has_plugin(unsigned id) {
+  if (id < 256) return true;
+  {
+    std::lock_guard lock(stub_mutex);
+    if (stub_ids.count(id)) return false;
+  }
+  htri_t avail = H5Zfilter_avail(static_cast<H5Z_filter_t>(id));
+  if (avail <= 0) H5Eclear2(H5E_DEFAULT);
+  return avail > 0;
+}
 
 void write_filter_specs(const PropList& dcpl, const std::vector<codec::FilterSpec>& filters) {
   for (const auto& spec : filters) {

@@ -19,4 +19,9 @@ std::vector<codec::FilterSpec> read_filter_specs(const PropList& dcpl);
 // registered as an encode-less stub first so the pipeline can be recorded.
 void write_filter_specs(const PropList& dcpl, const std::vector<codec::FilterSpec>& filters);
 
+// Whether HDF5 has a real filter for `id` (built in, or a plugin it can load),
+// rather than nothing or the encode-less stub write_filter_specs registers.
+// A real plugin runs its set_local at dataset creation.
+bool filter_has_plugin(unsigned id);
+
 }  // namespace h5dig::h5

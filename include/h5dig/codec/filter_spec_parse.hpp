@@ -1,0 +1,51 @@
+// Filter specs as users type them on the command line ("shuffle,gzip=4", "bslz4",
+// "zstd=3", "gzip=4:zlib", "none") and the cd_values HDF5 records for them.
+//
+// Parsing gives the user-level pipeline; `resolve_filter_specs` then fills the
+// cd_values exactly as HDF5's own set_local callbacks (or the Debian plugins')
+// would for a given element size, so a file h5dig writes lists the same
+// `Filter-N:` lines under `h5ls -v` as the file h5py writes with the same options:
+//   shuffle     -> shuffle-2 OPT {element size}        (H5Z_set_local_shuffle)
+//   gzip=N      -> deflate-1 OPT {N}                   (H5Pset_deflate)
+//   fletcher32  -> fletcher32-3 {}                     (mandatory, as H5Pset_fletcher32)
+//   lz4         -> lz4-32004 OPT {0}                   (h5py compression=32004, opts (0,))
+//   bslz4       -> bitshuffle-32008 OPT {0, 3, esize, 0, 2}  (plugin 0.3.5 set_local; LZ4)
+//   zstd=N      -> zstd-32015 OPT {N}
+// Pure functions; thread-safe. Never calls HDF5.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "h5dig/codec/pipeline.hpp"
+
+namespace h5dig::codec {
+
+// Which deflate implementation encodes `gzip=N` chunks. Both produce standard zlib
+// streams any reader decodes; zlib reproduces h5py's bytes (e.g. the talk's
+// 272,836-byte stack), libdeflate is faster and compresses better.
+enum class DeflateEngine { libdeflate, zlib };
+
+struct ParsedFilters {
+  std::vector<FilterSpec> filters;  // pipeline order, user-level cd_values
+  DeflateEngine deflate = DeflateEngine::libdeflate;
+};
+
+// Parses a comma-separated filter spec in pipeline order. Accepted items:
+// `shuffle`, `gzip[=0..9][:zlib]` (alias `deflate`), `fletcher32`, `lz4`,
+// `bslz4` (alias `bitshuffle`), `zstd[=1..22]`, `none` (alone). Throws
+// Error(usage) naming the offending item and the reason.
+ParsedFilters parse_filter_specs(std::string_view text);
+
+// The specs with cd_values as HDF5 records them for elements of `element_size`
+// bytes (see the table above). Throws Error(usage) when a filter does not suit
+// the type: shuffle of 1-byte elements (a no-op HDF5 would still pay for) or
+// shuffle/bitshuffle of elements over 255 bytes (the plugins reject them).
+std::vector<FilterSpec> resolve_filter_specs(const std::vector<FilterSpec>& filters, std::size_t element_size);
+
+// Formats specs back into the command-line syntax ("shuffle,gzip=4"); "none" if empty.
+std::string format_filter_specs(const std::vector<FilterSpec>& filters, DeflateEngine deflate = DeflateEngine::libdeflate);
+
+}  // namespace h5dig::codec

@@ -1,0 +1,36 @@
+// HDF5's own chunk queries (H5Dget_num_chunks, H5Dget_chunk_info) and the file
+// facts format/ needs to read a dataset's index itself (file name, userblock).
+//
+// Note: on HDF5 1.10.8 H5Dget_chunk_info walks the index from the start on every
+// call, so mapping N chunks this way is O(N^2); chunk::map_chunks uses it only
+// as the fallback and the cross-check.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "h5dig/h5/objects.hpp"
+
+namespace h5dig::h5 {
+
+struct ChunkInfo {
+  std::vector<hsize_t> offset;  // element coordinates
+  unsigned filter_mask = 0;
+  haddr_t address = HADDR_UNDEF;  // as HDF5 1.10.8 reports it: relative to the base address (userblock excluded)
+  hsize_t size = 0;
+};
+
+// Allocated chunks (H5Dget_num_chunks over the whole extent).
+hsize_t num_chunks(const Dataset& dataset);
+// Chunk `index` in HDF5's index order (H5Dget_chunk_info).
+ChunkInfo chunk_info(const Dataset& dataset, hsize_t index);
+// Userblock size of the dataset's file (H5Pget_userblock): where its base address is.
+std::uint64_t userblock_size(const Dataset& dataset);
+// The name the dataset's file was opened with (H5Fget_name).
+std::string file_name(const Dataset& dataset);
+// If the dataset's file is open for writing, flushes it (H5Fflush, local scope)
+// so that what is on disk matches what HDF5 holds in its caches.
+void flush_if_writable(const Dataset& dataset);
+
+}  // namespace h5dig::h5

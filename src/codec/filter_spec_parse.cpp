@@ -1,0 +1,157 @@
+#include "h5dig/codec/filter_spec_parse.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "h5dig/error.hpp"
+
+namespace h5dig::codec {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+unsigned parse_level(std::string_view item, std::string_view value, unsigned lo, unsigned hi) {
+  unsigned v = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc{} || ptr != value.data() + value.size() || value.empty())
+    throw_usage(fmt::format("filter '{}': level '{}' is not a number", item, value));
+  if (v < lo || v > hi) throw_usage(fmt::format("filter '{}': level {} is outside {}..{}", item, v, lo, hi));
+  return v;
+}
+
+FilterSpec spec(unsigned id, unsigned flags, std::vector<unsigned> cd) {
+  FilterSpec s;
+  s.id = id;
+  s.flags = flags;
+  s.cd_values = std::move(cd);
+  s.name = filter_name(id);
+  return s;
+}
+
+}  // namespace
+
+ParsedFilters parse_filter_specs(std::string_view text) {
+  ParsedFilters out;
+  text = trim(text);
+  if (text.empty()) throw_usage("empty filter spec (use 'none' for no filters)");
+  std::size_t count = 0;
+  bool saw_none = false;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view item = trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    if (comma != std::string_view::npos && trim(text).empty()) throw_usage("filter spec ends with ','");
+    ++count;
+    if (item.empty()) throw_usage("empty item in filter spec");
+    std::string_view name = item, value;
+    bool has_value = false;
+    if (auto eq = item.find('='); eq != std::string_view::npos) {
+      name = trim(item.substr(0, eq));
+      value = trim(item.substr(eq + 1));
+      has_value = true;
+    }
+    // `gzip=4:zlib`, `gzip:zlib`: the engine suffix belongs to deflate only.
+    std::string_view engine;
+    std::string_view& tail = has_value ? value : name;
+    if (auto colon = tail.find(':'); colon != std::string_view::npos) {
+      engine = tail.substr(colon + 1);
+      tail = tail.substr(0, colon);
+    }
+    auto no_value = [&] {
+      if (has_value) throw_usage(fmt::format("filter '{}' takes no value", item));
+    };
+    if (!engine.empty() && name != "gzip" && name != "deflate")
+      throw_usage(fmt::format("filter '{}': only gzip takes an engine (':zlib' or ':libdeflate')", item));
+    if (name == "none") {
+      no_value();
+      saw_none = true;
+    } else if (name == "gzip" || name == "deflate") {
+      unsigned level = has_value ? parse_level(item, value, 0, 9) : 4;  // h5py's default level
+      if (engine == "zlib") out.deflate = DeflateEngine::zlib;
+      else if (!engine.empty() && engine != "libdeflate")
+        throw_usage(fmt::format("filter '{}': unknown deflate engine '{}' (zlib or libdeflate)", item, engine));
+      out.filters.push_back(spec(kDeflateId, kFlagOptional, {level}));
+    } else if (name == "shuffle") {
+      no_value();
+      out.filters.push_back(spec(kShuffleId, kFlagOptional, {}));
+    } else if (name == "fletcher32") {
+      no_value();
+      out.filters.push_back(spec(kFletcher32Id, 0, {}));
+    } else if (name == "lz4") {
+      no_value();
+      out.filters.push_back(spec(kLz4Id, kFlagOptional, {0}));
+    } else if (name == "bslz4" || name == "bitshuffle") {
+      no_value();
+      // {major, minor, element size, block size (0 = auto), compression (2 = LZ4)}
+      out.filters.push_back(spec(kBitshuffleId, kFlagOptional, {0, 3, 0, 0, 2}));
+    } else if (name == "zstd") {
+      unsigned level = has_value ? parse_level(item, value, 1, 22) : 3;
+      out.filters.push_back(spec(kZstdId, kFlagOptional, {level}));
+    } else {
+      throw_usage(fmt::format("unknown filter '{}' (shuffle, gzip=N, gzip=N:zlib, fletcher32, lz4, bslz4, zstd=N, none)",
+                              item));
+    }
+  }
+  if (saw_none && count > 1) throw_usage("filter 'none' cannot be combined with other filters");
+  return out;
+}
+
+std::vector<FilterSpec> resolve_filter_specs(const std::vector<FilterSpec>& filters, std::size_t element_size) {
+  std::vector<FilterSpec> out = filters;
+  for (auto& f : out) {
+    if (f.id == kShuffleId) {
+      if (element_size <= 1)
+        throw_usage("filter shuffle does not suit 1-byte elements (it would leave them unchanged); drop it");
+      if (element_size > 255) throw_usage(fmt::format("filter shuffle does not suit {}-byte elements", element_size));
+      // H5Z_set_local_shuffle records the element size as the only cd_value.
+      f.cd_values = {static_cast<unsigned>(element_size)};
+    } else if (f.id == kBitshuffleId) {
+      if (element_size > 255)
+        throw_usage(fmt::format("filter bitshuffle does not suit {}-byte elements", element_size));
+      // bshuf_h5_set_local: cd[0..2] = version major, minor, element size; keeps
+      // block size and compression from the user's values.
+      std::vector<unsigned> cd = f.cd_values;
+      cd.resize(5, 0);
+      if (cd[4] == 0 && f.cd_values.size() < 5) cd[4] = 2;
+      cd[0] = 0;
+      cd[1] = 3;
+      cd[2] = static_cast<unsigned>(element_size);
+      f.cd_values = std::move(cd);
+    }
+  }
+  return out;
+}
+
+std::string format_filter_specs(const std::vector<FilterSpec>& filters, DeflateEngine deflate) {
+  if (filters.empty()) return "none";
+  std::string out;
+  for (const auto& f : filters) {
+    if (!out.empty()) out += ',';
+    switch (f.id) {
+      case kDeflateId:
+        out += fmt::format("gzip={}", f.cd_values.empty() ? 0u : f.cd_values[0]);
+        if (deflate == DeflateEngine::zlib) out += ":zlib";
+        break;
+      case kShuffleId: out += "shuffle"; break;
+      case kFletcher32Id: out += "fletcher32"; break;
+      case kLz4Id: out += "lz4"; break;
+      case kBitshuffleId:
+        out += (f.cd_values.size() >= 5 && f.cd_values[4] == 2) ? "bslz4" : "bitshuffle";
+        break;
+      case kZstdId: out += fmt::format("zstd={}", f.cd_values.empty() ? 3u : f.cd_values[0]); break;
+      default: {
+        std::string n = filter_name(f.id);
+        out += n.empty() ? fmt::format("filter{}", f.id) : n;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace h5dig::codec

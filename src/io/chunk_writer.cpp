@@ -1,0 +1,620 @@
+#include "h5dig/io/chunk_writer.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "h5dig/h5/filters.hpp"
+#include "h5dig/util/progress.hpp"
+
+namespace h5dig::io {
+
+namespace {
+
+std::uint64_t product(std::span<const hsize_t> v) {
+  std::uint64_t p = 1;
+  for (auto x : v) p *= x;
+  return p;
+}
+
+std::string coords(std::span<const hsize_t> v) { return fmt::format("[{}]", fmt::join(v, ",")); }
+
+// Encodes a chunk through the codec pipeline, except that a deflate step runs
+// through zlib (compress2) when the user asked for `gzip=N:zlib`: zlib gives the
+// exact bytes h5py writes. The pipeline is split around the deflate filter.
+class ChunkEncoder {
+ public:
+  ChunkEncoder(const std::vector<codec::FilterSpec>& filters, std::size_t element_size, codec::DeflateEngine engine) {
+    auto it = std::find_if(filters.begin(), filters.end(), [](auto& f) { return f.id == codec::kDeflateId; });
+    if (engine == codec::DeflateEngine::zlib && it != filters.end()) {
+      zlib_index_ = static_cast<std::size_t>(it - filters.begin());
+      zlib_level_ = it->cd_values.empty() ? 6 : static_cast<int>(it->cd_values[0]);
+      zlib_optional_ = it->optional();
+      pre_ = codec::Pipeline({filters.begin(), it}, element_size);
+      post_ = codec::Pipeline({it + 1, filters.end()}, element_size);
+    } else {
+      pre_ = codec::Pipeline(filters, element_size);
+    }
+  }
+
+  // Encodes `raw` into `out`; returns the filter mask.
+  std::uint32_t encode(std::span<const std::byte> raw, std::vector<std::byte>& out, codec::Workspace& ws,
+                       std::vector<std::byte>& scratch) const {
+    if (!zlib_index_) {
+      auto e = pre_->encode(raw, ws);
+      out.assign(e.bytes.begin(), e.bytes.end());
+      return e.filter_mask;
+    }
+    std::uint32_t mask = 0;
+    std::span<const std::byte> data = raw;
+    if (!pre_->empty()) {
+      auto e = pre_->encode(raw, ws);
+      scratch.assign(e.bytes.begin(), e.bytes.end());
+      mask = e.filter_mask;
+      data = scratch;
+    }
+    uLongf bound = compressBound(static_cast<uLong>(data.size()));
+    std::vector<std::byte> z(bound);
+    int rc = compress2(reinterpret_cast<Bytef*>(z.data()), &bound, reinterpret_cast<const Bytef*>(data.data()),
+                       static_cast<uLong>(data.size()), zlib_level_);
+    if (rc != Z_OK) throw Error(ErrorKind::io, fmt::format("deflate (zlib): compress2 failed ({})", rc));
+    z.resize(bound);
+    if (z.size() >= data.size() && zlib_optional_) {
+      // HDF5 skips an optional filter whose output is not smaller.
+      mask |= 1u << *zlib_index_;
+      z.assign(data.begin(), data.end());
+    }
+    if (post_->empty()) {
+      out = std::move(z);
+      return mask;
+    }
+    auto e = post_->encode(z, ws);
+    out.assign(e.bytes.begin(), e.bytes.end());
+    return mask | (e.filter_mask << (*zlib_index_ + 1));
+  }
+
+ private:
+  std::optional<codec::Pipeline> pre_, post_;
+  std::optional<std::size_t> zlib_index_;
+  int zlib_level_ = 4;
+  bool zlib_optional_ = true;
+};
+
+}  // namespace
+
+// ------------------------------------------------------------------ plan
+
+std::string MemoryPlan::describe() const {
+  return fmt::format("{} incomplete chunk{} of {} ({}) + {} in flight", open_chunks, open_chunks == 1 ? "" : "s",
+                     util::format_bytes(double(chunk_bytes)), util::format_bytes(double(open_chunks * chunk_bytes)),
+                     in_flight_chunks);
+}
+
+MemoryPlan plan_memory(std::span<const hsize_t> shape, std::span<const hsize_t> chunks,
+                       std::span<const hsize_t> block_shape, std::size_t element_size, std::size_t in_flight) {
+  MemoryPlan plan;
+  plan.chunk_bytes = product(chunks) * element_size;
+  plan.in_flight_chunks = in_flight;
+  const std::size_t rank = chunks.size();
+  std::vector<hsize_t> block(block_shape.begin(), block_shape.end());
+  if (block.size() != rank) block.assign(chunks.begin(), chunks.end());
+  auto nchunks = [&](std::size_t d) -> std::uint64_t {
+    hsize_t n = std::max<hsize_t>(shape[d], block[d]);
+    return std::max<std::uint64_t>(1, (n + chunks[d] - 1) / chunks[d]);
+  };
+  // A block straddles chunk boundaries along d unless it spans whole chunks
+  // there (a multiple of the chunk) or the whole dimension.
+  auto straddles = [&](std::size_t d) {
+    return !(block[d] % chunks[d] == 0 || (shape[d] != 0 && block[d] >= shape[d]));
+  };
+  std::size_t k = rank;
+  for (std::size_t d = 0; d < rank; ++d)
+    if (straddles(d)) {
+      k = d;
+      break;
+    }
+  std::uint64_t open = 1;
+  for (std::size_t d = 0; d < rank; ++d) {
+    std::uint64_t per_block = (std::max<hsize_t>(block[d], 1) + chunks[d] - 1) / chunks[d];
+    if (d < k) {
+      open *= std::min(per_block, nchunks(d));
+    } else if (d == k) {
+      // Blocks that tile the chunk exactly finish one chunk row before the next.
+      std::uint64_t rows = (chunks[d] % std::max<hsize_t>(block[d], 1) == 0) ? per_block : per_block + 1;
+      open *= std::min(rows, nchunks(d));
+    } else {
+      open *= nchunks(d);  // the sweep of the trailing dims completes before any chunk along k does
+    }
+  }
+  plan.open_chunks = open;
+  return plan;
+}
+
+// ------------------------------------------------------------------ session
+
+struct DatasetState {
+  h5::Dataset dataset{H5I_INVALID_HID};
+  std::string name;
+  std::unique_ptr<ChunkEncoder> encoder;
+  std::vector<hsize_t> disk_extent;  // as last set in the file
+  std::vector<hsize_t> extent;       // logical extent (grows with writes along non-fixed dims)
+};
+
+struct Job {
+  std::shared_ptr<DatasetState> ds;
+  std::vector<hsize_t> offset;  // chunk origin, elements
+  std::vector<std::byte> raw;
+  std::vector<std::byte> encoded;
+  std::uint32_t mask = 0;
+  bool done = false;
+  std::exception_ptr error;
+};
+
+struct WriteSession::Impl {
+  unsigned threads = 1;
+  std::size_t max_in_flight = 4;
+  std::mutex mutex;
+  std::condition_variable work_cv, done_cv;
+  std::deque<Job*> todo;                      // guarded by mutex
+  bool stop = false;                          // guarded by mutex
+  std::deque<std::unique_ptr<Job>> ordered;   // owner thread only
+  std::vector<std::vector<std::byte>> spare;  // owner thread only: recycled raw buffers
+  std::vector<std::thread> workers;
+  bool failed = false;
+  std::uint64_t chunks_written = 0, bytes_written = 0;
+
+  void worker_loop() {
+    codec::Workspace ws;
+    std::vector<std::byte> scratch;
+    for (;;) {
+      Job* job = nullptr;
+      {
+        std::unique_lock lock(mutex);
+        work_cv.wait(lock, [&] { return stop || !todo.empty(); });
+        if (stop) return;
+        job = todo.front();
+        todo.pop_front();
+      }
+      try {
+        job->mask = job->ds->encoder->encode(job->raw, job->encoded, ws, scratch);
+      } catch (...) {
+        job->error = std::current_exception();
+      }
+      {
+        std::lock_guard lock(mutex);
+        job->done = true;
+      }
+      done_cv.notify_all();
+    }
+  }
+
+  std::vector<std::byte> take_buffer(std::size_t n) {
+    std::vector<std::byte> b;
+    if (!spare.empty()) {
+      b = std::move(spare.back());
+      spare.pop_back();
+    }
+    b.resize(n);
+    return b;
+  }
+
+  void submit(std::unique_ptr<Job> job) {
+    if (failed) throw Error(ErrorKind::io, "write session failed earlier");
+    while (ordered.size() >= max_in_flight) write_front(true);  // backpressure
+    {
+      std::lock_guard lock(mutex);
+      todo.push_back(job.get());
+    }
+    ordered.push_back(std::move(job));
+    work_cv.notify_one();
+    while (!ordered.empty() && write_front(false)) {
+    }
+  }
+
+  // Writes the oldest job if it is encoded (waiting for it if `wait`); returns
+  // whether one was written. The serial HDF5 stage: owner thread only.
+  bool write_front(bool wait) {
+    if (ordered.empty()) return false;
+    Job* job = ordered.front().get();
+    {
+      std::unique_lock lock(mutex);
+      if (!job->done) {
+        if (!wait) return false;
+        done_cv.wait(lock, [&] { return job->done; });
+      }
+    }
+    DatasetState& ds = *job->ds;
+    try {
+      if (job->error) std::rethrow_exception(job->error);
+      bool beyond = false;
+      for (std::size_t d = 0; d < job->offset.size(); ++d)
+        if (job->offset[d] >= ds.disk_extent[d]) beyond = true;
+      if (beyond) {
+        // H5Dwrite_chunk refuses chunks outside the current extent.
+        std::vector<hsize_t> e = ds.disk_extent;
+        for (std::size_t d = 0; d < e.size(); ++d) e[d] = std::max(e[d], ds.extent[d]);
+        ds.dataset.set_extent(e);
+        ds.disk_extent = e;
+      }
+      ds.dataset.write_chunk(job->offset, job->mask, job->encoded);
+    } catch (const Error& e) {
+      failed = true;
+      throw e.with_context(fmt::format("{} chunk {}", ds.name, coords(job->offset)));
+    } catch (const std::exception& e) {
+      failed = true;
+      throw Error(ErrorKind::io, fmt::format("{} chunk {}: {}", ds.name, coords(job->offset), e.what()));
+    }
+    ++chunks_written;
+    bytes_written += job->encoded.size();
+    if (spare.size() < max_in_flight + 2) spare.push_back(std::move(job->raw));
+    ordered.pop_front();
+    return true;
+  }
+
+  void flush() {
+    while (!ordered.empty()) write_front(true);
+  }
+
+  // Writes every queued chunk of `ds` (and those queued before them).
+  void flush_dataset(const DatasetState* ds) {
+    auto last = std::find_if(ordered.rbegin(), ordered.rend(), [&](auto& j) { return j->ds.get() == ds; });
+    if (last == ordered.rend()) return;
+    std::size_t n = static_cast<std::size_t>(ordered.rend() - last);
+    for (std::size_t i = 0; i < n; ++i) write_front(true);
+  }
+};
+
+WriteSession::WriteSession(Options options) : impl_(std::make_unique<Impl>()) {
+  unsigned t = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  impl_->threads = t;
+  impl_->max_in_flight = options.max_in_flight ? options.max_in_flight : 2 * std::size_t{t} + 2;
+  impl_->workers.reserve(t);
+  for (unsigned i = 0; i < t; ++i) impl_->workers.emplace_back([this] { impl_->worker_loop(); });
+}
+
+WriteSession::~WriteSession() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stop = true;
+    impl_->todo.clear();
+  }
+  impl_->work_cv.notify_all();
+  for (auto& t : impl_->workers) t.join();
+}
+
+unsigned WriteSession::threads() const noexcept { return impl_->threads; }
+std::size_t WriteSession::max_in_flight() const noexcept { return impl_->max_in_flight; }
+void WriteSession::flush() { impl_->flush(); }
+std::uint64_t WriteSession::chunks_written() const noexcept { return impl_->chunks_written; }
+std::uint64_t WriteSession::bytes_written() const noexcept { return impl_->bytes_written; }
+
+// ------------------------------------------------------------------ writer
+
+struct ChunkWriter::Impl {
+  WriteSession::Impl* session = nullptr;
+  std::shared_ptr<DatasetState> ds;
+  std::vector<codec::FilterSpec> filters;
+  std::vector<hsize_t> chunks, maxdims;
+  std::vector<bool> fixed;  // dimension whose extent is final at creation
+  std::size_t esize = 0;
+  std::uint64_t chunk_elems = 0, chunk_bytes = 0;
+  std::vector<std::byte> fill;  // one element
+  bool zero_fill = true;
+  MemoryPlan plan;
+  std::uint64_t memory_limit = kDefaultMemoryLimit;
+  struct Partial {
+    std::vector<std::byte> buf;
+    std::uint64_t filled = 0;
+  };
+  std::map<std::vector<hsize_t>, Partial> partials;  // by chunk index; ordered so finish() is row-major
+  bool finished = false;
+
+  std::size_t rank() const { return chunks.size(); }
+
+  void init_buffer(std::vector<std::byte>& b) {
+    if (zero_fill) {
+      std::memset(b.data(), 0, b.size());
+      return;
+    }
+    for (std::size_t i = 0; i + esize <= b.size(); i += esize) std::memcpy(b.data() + i, fill.data(), esize);
+  }
+
+  // Elements of chunk `idx` that lie inside the dataset: when all of them are
+  // written the chunk is complete. Along a dimension that may still grow the
+  // whole chunk must be written (finish() flushes what is left).
+  std::uint64_t needed(const std::vector<hsize_t>& idx) const {
+    std::uint64_t n = 1;
+    for (std::size_t d = 0; d < rank(); ++d) {
+      hsize_t origin = idx[d] * chunks[d];
+      hsize_t len = chunks[d];
+      if (fixed[d]) len = std::min<hsize_t>(len, ds->extent[d] - origin);
+      n *= len;
+    }
+    return n;
+  }
+
+  void submit(const std::vector<hsize_t>& idx, std::vector<std::byte> buf) {
+    auto job = std::make_unique<Job>();
+    job->ds = ds;
+    job->offset.resize(rank());
+    for (std::size_t d = 0; d < rank(); ++d) job->offset[d] = idx[d] * chunks[d];
+    job->raw = std::move(buf);
+    session->submit(std::move(job));
+  }
+
+  void check_memory() {
+    std::uint64_t held = partials.size() * chunk_bytes;
+    if (held + 2 * session->max_in_flight * chunk_bytes > memory_limit)
+      throw_usage(fmt::format("{}: the write order keeps {} incomplete chunks of {} ({}) in memory, over the {} "
+                              "limit; write in chunk order, choose chunks that follow the write order, or raise "
+                              "the limit (--memory-limit)",
+                              ds->name, partials.size(), util::format_bytes(double(chunk_bytes)),
+                              util::format_bytes(double(held)), util::format_bytes(double(memory_limit))));
+  }
+
+  void write(std::span<const hsize_t> offset, std::span<const hsize_t> shape, std::span<const std::byte> data) {
+    if (finished) throw_usage(fmt::format("{}: write after finish", ds->name));
+    const std::size_t r = rank();
+    if (offset.size() != r || shape.size() != r)
+      throw_usage(fmt::format("{}: block of rank {} written to a rank-{} dataset", ds->name, shape.size(), r));
+    std::uint64_t n = product(shape);
+    if (data.size() != n * esize)
+      throw_usage(fmt::format("{}: block {} of {} elements needs {} bytes, got {}", ds->name, coords(shape), n,
+                              n * esize, data.size()));
+    for (std::size_t d = 0; d < r; ++d) {
+      hsize_t end = offset[d] + shape[d];
+      hsize_t limit = fixed[d] ? ds->extent[d] : maxdims[d];
+      if (end > limit || end < offset[d])
+        throw_usage(fmt::format("{}: block at {} of shape {} goes past the dataset's {} {} along dimension {}",
+                                ds->name, coords(offset), coords(shape), fixed[d] ? "extent" : "maximum", limit, d));
+    }
+    if (n == 0) return;
+    for (std::size_t d = 0; d < r; ++d)
+      if (!fixed[d]) ds->extent[d] = std::max<hsize_t>(ds->extent[d], offset[d] + shape[d]);
+
+    // Chunk index ranges touched by the block.
+    std::vector<hsize_t> lo(r), hi(r), idx(r);
+    for (std::size_t d = 0; d < r; ++d) {
+      lo[d] = offset[d] / chunks[d];
+      hi[d] = (offset[d] + shape[d] - 1) / chunks[d];
+    }
+    idx = lo;
+    // Block strides (elements) for row-major addressing.
+    std::vector<std::uint64_t> bstride(r, 1), cstride(r, 1);
+    for (std::size_t d = r - 1; d-- > 0;) {
+      bstride[d] = bstride[d + 1] * shape[d + 1];
+      cstride[d] = cstride[d + 1] * chunks[d + 1];
+    }
+    std::vector<hsize_t> a(r), b(r);  // intersection [a, b) in dataset coordinates
+    for (;;) {
+      std::uint64_t count = 1;
+      for (std::size_t d = 0; d < r; ++d) {
+        hsize_t c0 = idx[d] * chunks[d];
+        a[d] = std::max<hsize_t>(c0, offset[d]);
+        b[d] = std::min<hsize_t>(c0 + chunks[d], offset[d] + shape[d]);
+        count *= b[d] - a[d];
+      }
+      auto it = partials.find(idx);
+      if (it == partials.end()) {
+        Partial p;
+        p.buf = session->take_buffer(chunk_bytes);
+        // A chunk this block fills entirely needs no fill.
+        if (count != chunk_elems) init_buffer(p.buf);
+        it = partials.emplace(idx, std::move(p)).first;
+        check_memory();
+      }
+      copy_into(it->second.buf, idx, a, b, offset, data, bstride, cstride);
+      it->second.filled += count;
+      if (it->second.filled >= needed(idx)) {
+        std::vector<std::byte> buf = std::move(it->second.buf);
+        partials.erase(it);
+        submit(idx, std::move(buf));
+      }
+      // next chunk index (row-major over [lo, hi])
+      std::size_t d = r;
+      while (d-- > 0) {
+        if (++idx[d] <= hi[d]) break;
+        idx[d] = lo[d];
+        if (d == 0) return;
+      }
+    }
+  }
+
+  // Copies the intersection box [a, b) from the block into the chunk buffer,
+  // one contiguous innermost run at a time.
+  void copy_into(std::vector<std::byte>& chunk, const std::vector<hsize_t>& idx, const std::vector<hsize_t>& a,
+                 const std::vector<hsize_t>& b, std::span<const hsize_t> offset, std::span<const std::byte> data,
+                 const std::vector<std::uint64_t>& bstride, const std::vector<std::uint64_t>& cstride) const {
+    const std::size_t r = rank();
+    const std::size_t run = (b[r - 1] - a[r - 1]) * esize;
+    std::vector<hsize_t> p(a.begin(), a.end());
+    for (;;) {
+      std::uint64_t bo = 0, co = 0;
+      for (std::size_t d = 0; d < r; ++d) {
+        bo += (p[d] - offset[d]) * bstride[d];
+        co += (p[d] - idx[d] * chunks[d]) * cstride[d];
+      }
+      std::memcpy(chunk.data() + co * esize, data.data() + bo * esize, run);
+      if (r == 1) return;
+      std::size_t d = r - 1;
+      while (d-- > 0) {
+        if (++p[d] < b[d]) break;
+        p[d] = a[d];
+        if (d == 0) return;
+      }
+    }
+  }
+
+  void finish(bool wait) {
+    if (finished) return;
+    // Incomplete chunks: what was not written is the fill value (HDF5 does the same).
+    while (!partials.empty()) {
+      auto it = partials.begin();
+      std::vector<hsize_t> idx = it->first;
+      std::vector<std::byte> buf = std::move(it->second.buf);
+      partials.erase(it);
+      submit(idx, std::move(buf));
+    }
+    finished = true;
+    if (ds->extent != ds->disk_extent) {
+      try {
+        ds->dataset.set_extent(ds->extent);
+      } catch (const Error& e) {
+        session->failed = true;
+        throw e.with_context(ds->name);
+      }
+      ds->disk_extent = ds->extent;
+    }
+    if (wait) session->flush_dataset(ds.get());
+  }
+};
+
+namespace {
+
+std::unique_ptr<ChunkWriter::Impl> make_impl(WriteSession& session, WriteSession::Impl* session_impl, h5::Dataset dataset, std::string name,
+                                             const std::vector<codec::FilterSpec>& filters,
+                                             codec::DeflateEngine engine, const WriteOptions& options) {
+  auto impl = std::make_unique<ChunkWriter::Impl>();
+  impl->session = session_impl;
+  impl->memory_limit = options.memory_limit;
+  h5::Datatype type = dataset.type();
+  impl->esize = type.size();
+  impl->chunks = dataset.chunk_dims();
+  if (impl->chunks.empty()) throw_usage(fmt::format("{}: not a chunked dataset", name));
+  h5::Dataspace space = dataset.space();
+  auto dims = space.dims();
+  impl->maxdims = space.maxdims();
+  impl->fixed.resize(dims.size());
+  for (std::size_t d = 0; d < dims.size(); ++d) impl->fixed[d] = impl->maxdims[d] == dims[d];
+  impl->chunk_elems = product(impl->chunks);
+  impl->chunk_bytes = impl->chunk_elems * impl->esize;
+  impl->fill = h5::fill_value_bytes(dataset);
+  impl->zero_fill = std::all_of(impl->fill.begin(), impl->fill.end(), [](std::byte b) { return b == std::byte{0}; });
+  impl->filters = filters;
+  impl->plan = plan_memory(dims, impl->chunks, options.block_shape, impl->esize, session.max_in_flight());
+  if (impl->plan.total_bytes() > options.memory_limit)
+    throw_usage(fmt::format("{}: writing blocks of {} into chunks {} needs {} at once ({}), over the {} limit; "
+                            "choose chunks that follow the write order or raise the limit (--memory-limit)",
+                            name, coords(options.block_shape.empty() ? impl->chunks : options.block_shape),
+                            coords(impl->chunks), util::format_bytes(double(impl->plan.total_bytes())),
+                            impl->plan.describe(), util::format_bytes(double(options.memory_limit))));
+  auto ds = std::make_shared<DatasetState>();
+  ds->name = std::move(name);
+  try {
+    ds->encoder = std::make_unique<ChunkEncoder>(filters, impl->esize, engine);
+  } catch (const Error& e) {
+    throw e.with_context(ds->name);
+  }
+  ds->disk_extent = dims;
+  ds->extent = dims;
+  ds->dataset = std::move(dataset);
+  impl->ds = std::move(ds);
+  return impl;
+}
+
+}  // namespace
+
+ChunkWriter::ChunkWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ChunkWriter::ChunkWriter(ChunkWriter&&) noexcept = default;
+ChunkWriter& ChunkWriter::operator=(ChunkWriter&&) noexcept = default;
+ChunkWriter::~ChunkWriter() = default;
+
+ChunkWriter ChunkWriter::create(WriteSession& session, const h5::Group& parent, const DatasetSpec& spec,
+                                const WriteOptions& options) {
+  h5::init();
+  const std::size_t rank = spec.shape.size();
+  if (rank == 0) throw_usage(fmt::format("{}: a chunked dataset needs at least one dimension", spec.name));
+  const auto& maxshape = spec.maxshape.empty() ? spec.shape : spec.maxshape;
+  if (maxshape.size() != rank || spec.chunks.size() != rank)
+    throw_usage(fmt::format("{}: shape {} , maxshape {} and chunks {} differ in rank", spec.name, coords(spec.shape),
+                            coords(maxshape), coords(spec.chunks)));
+  for (std::size_t d = 0; d < rank; ++d) {
+    if (spec.chunks[d] == 0) throw_usage(fmt::format("{}: chunk dimension {} is 0", spec.name, d));
+    if (maxshape[d] != h5::kUnlimited && maxshape[d] < spec.shape[d])
+      throw_usage(fmt::format("{}: maxshape {} is smaller than shape {}", spec.name, coords(maxshape),
+                              coords(spec.shape)));
+    // HDF5 refuses chunks larger than a fixed dimension.
+    if (maxshape[d] != h5::kUnlimited && spec.chunks[d] > maxshape[d])
+      throw_usage(fmt::format("{}: chunks {} are larger than the dataset {} along dimension {}", spec.name,
+                              coords(spec.chunks), coords(maxshape), d));
+  }
+  std::size_t esize = H5Tget_size(spec.type);
+  if (esize == 0) throw_usage(fmt::format("{}: invalid element type", spec.name));
+  std::uint64_t chunk_bytes = product(spec.chunks) * esize;
+  if (chunk_bytes > (std::uint64_t{4} << 30) - 1)
+    throw_usage(fmt::format("{}: chunks {} are {} bytes, over HDF5's 4 GiB chunk limit", spec.name,
+                            coords(spec.chunks), chunk_bytes));
+  std::vector<codec::FilterSpec> filters;
+  try {
+    filters = codec::resolve_filter_specs(spec.filters, esize);
+  } catch (const Error& e) {
+    throw e.with_context(spec.name);
+  }
+  // Fail before creating anything if h5dig cannot encode the pipeline.
+  for (const auto& f : filters)
+    if (!codec::is_supported(f.id))
+      throw Error(ErrorKind::unsupported,
+                  fmt::format("{}: unsupported filter {} (id {})", spec.name, codec::filter_name(f.id), f.id));
+  // Check the plan before creating the dataset, so a refusal leaves nothing behind.
+  MemoryPlan plan = plan_memory(spec.shape, spec.chunks, options.block_shape, esize, session.max_in_flight());
+  if (plan.total_bytes() > options.memory_limit)
+    throw_usage(fmt::format("{}: writing blocks of {} into chunks {} needs {} at once ({}), over the {} limit; "
+                            "choose chunks that follow the write order or raise the limit (--memory-limit)",
+                            spec.name, coords(options.block_shape.empty() ? spec.chunks : options.block_shape),
+                            coords(spec.chunks), util::format_bytes(double(plan.total_bytes())), plan.describe(),
+                            util::format_bytes(double(options.memory_limit))));
+  h5::ChunkedCreate c;
+  c.name = spec.name;
+  c.file_type = spec.type;
+  c.dims = spec.shape;
+  c.maxdims = maxshape;
+  c.chunks = spec.chunks;
+  c.filters = filters;
+  c.fill_value = spec.fill_value;
+  c.track_times = spec.track_times;
+  h5::Dataset ds = h5::create_chunked_dataset(parent, c);
+  // Encode with what the file records (a loaded plugin's set_local may have
+  // rewritten cd_values, e.g. bitshuffle's version fields).
+  auto recorded = h5::read_filter_specs(ds.create_plist());
+  return ChunkWriter(make_impl(session, session.impl_.get(), std::move(ds), spec.name, recorded, spec.deflate, options));
+}
+
+ChunkWriter ChunkWriter::open(WriteSession& session, h5::Dataset dataset, codec::DeflateEngine deflate,
+                              const WriteOptions& options) {
+  std::string name = dataset.name();
+  auto filters = h5::read_filter_specs(dataset.create_plist());
+  return ChunkWriter(make_impl(session, session.impl_.get(), std::move(dataset), name, filters, deflate, options));
+}
+
+void ChunkWriter::write(std::span<const hsize_t> offset, std::span<const hsize_t> shape,
+                        std::span<const std::byte> data) {
+  impl_->write(offset, shape, data);
+}
+
+void ChunkWriter::append(std::span<const hsize_t> shape, std::span<const std::byte> data) {
+  std::vector<hsize_t> offset(impl_->rank(), 0);
+  offset[0] = impl_->ds->extent[0];
+  if (impl_->fixed[0]) throw_usage(fmt::format("{}: append needs an extendible first dimension", impl_->ds->name));
+  impl_->write(offset, shape, data);
+}
+
+void ChunkWriter::write_all(std::span<const std::byte> data) {
+  std::vector<hsize_t> offset(impl_->rank(), 0);
+  impl_->write(offset, impl_->ds->extent, data);
+}
+
+void ChunkWriter::finish(bool wait) { impl_->finish(wait); }
+const std::vector<hsize_t>& ChunkWriter::extent() const noexcept { return impl_->ds->extent; }
+const std::string& ChunkWriter::name() const noexcept { return impl_->ds->name; }
+const MemoryPlan& ChunkWriter::plan() const noexcept { return impl_->plan; }
+const std::vector<codec::FilterSpec>& ChunkWriter::filters() const noexcept { return impl_->filters; }
+
+}  // namespace h5dig::io
