@@ -11,10 +11,10 @@ void add_bench_codecs_command(CLI::App& bench) {
   auto opts = std::make_shared<bench::CodecBenchOptions>();
   auto* cmd = bench.add_subcommand(
       "codecs", "Codec speed: h5dig against zlib, libzstd and HDF5's filters and plugins, one core.");
-  cmd->add_option("--frames", opts->frames, "Detector frames (one chunk each)")->capture_default_str();
-  cmd->add_option("--side", opts->frame_side, "Frame side in pixels (uint16, Poisson mean 0.5)")->capture_default_str();
-  cmd->add_option("--text-mib", opts->text_mib, "MiB of text (1 MiB chunks)")->capture_default_str();
-  cmd->add_option("-r,--repeat", opts->repeat, "Timed repetitions; the median is reported")->capture_default_str();
+  cmd->add_option("--frames", opts->frames, "Detector frames, one chunk each [default: 8]");
+  cmd->add_option("--side", opts->frame_side, "Frame side in pixels (uint16, Poisson mean 0.5) [default: 1024]");
+  cmd->add_option("--text-mib", opts->text_mib, "MiB of text, in 1 MiB chunks [default: 16]");
+  cmd->add_option("-r,--repeat", opts->repeat, "Timed repetitions; the median is reported [default: 5]");
   cmd->add_option("--filter", opts->filters, "Only these cases (repeatable): " +
                                                  [] {
                                                    std::string s;
