@@ -114,67 +114,69 @@ struct Ops {
   }
 };
 
+#define H5DIG_KERNEL_ATTR
 #include "codec/simd_kernels.inc"
+#undef H5DIG_KERNEL_ATTR
 
 }  // namespace sse2
 
-// Everything up to pop_options is compiled for AVX2; it runs only when the CPU
-// has it. No standard headers are included inside, so no inline function with
-// AVX2 code can be merged into code that runs elsewhere.
-#pragma GCC push_options
-#pragma GCC target("avx2")
+// Every function of this namespace is compiled for AVX2 (target attribute, so
+// the rest of the file stays baseline x86-64); they run only when the CPU has
+// it. They have internal linkage, so no AVX2 code can be merged into a function
+// that runs elsewhere.
+#define H5DIG_KERNEL_ATTR __attribute__((target("avx2")))
 
 namespace avx2 {
 
 struct Ops {
   using V = __m256i;
   static constexpr std::size_t kWidth = 32;
-  static V load(const std::uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
-  static void store(std::uint8_t* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+  H5DIG_KERNEL_ATTR static V load(const std::uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  H5DIG_KERNEL_ATTR static void store(std::uint8_t* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
   // Lane L holds the k-th 16 bytes of the L-th group of 16 elements.
-  static V load_elems(const std::uint8_t* s, std::size_t es, std::size_t k) {
+  H5DIG_KERNEL_ATTR static V load_elems(const std::uint8_t* s, std::size_t es, std::size_t k) {
     __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * k));
     __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * es + 16 * k));
     return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
   }
-  static void store_elems(std::uint8_t* d, std::size_t es, std::size_t k, V v) {
+  H5DIG_KERNEL_ATTR static void store_elems(std::uint8_t* d, std::size_t es, std::size_t k, V v) {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(d + 16 * k), _mm256_castsi256_si128(v));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(d + 16 * es + 16 * k), _mm256_extracti128_si256(v, 1));
   }
-  static V lo8(V a, V b) { return _mm256_unpacklo_epi8(a, b); }
-  static V hi8(V a, V b) { return _mm256_unpackhi_epi8(a, b); }
-  static V lo16(V a, V b) { return _mm256_unpacklo_epi16(a, b); }
-  static V hi16(V a, V b) { return _mm256_unpackhi_epi16(a, b); }
-  static V lo32(V a, V b) { return _mm256_unpacklo_epi32(a, b); }
-  static V hi32(V a, V b) { return _mm256_unpackhi_epi32(a, b); }
-  static void deint8(V a, V b, V& even, V& odd) {
+  H5DIG_KERNEL_ATTR static V lo8(V a, V b) { return _mm256_unpacklo_epi8(a, b); }
+  H5DIG_KERNEL_ATTR static V hi8(V a, V b) { return _mm256_unpackhi_epi8(a, b); }
+  H5DIG_KERNEL_ATTR static V lo16(V a, V b) { return _mm256_unpacklo_epi16(a, b); }
+  H5DIG_KERNEL_ATTR static V hi16(V a, V b) { return _mm256_unpackhi_epi16(a, b); }
+  H5DIG_KERNEL_ATTR static V lo32(V a, V b) { return _mm256_unpacklo_epi32(a, b); }
+  H5DIG_KERNEL_ATTR static V hi32(V a, V b) { return _mm256_unpackhi_epi32(a, b); }
+  H5DIG_KERNEL_ATTR static void deint8(V a, V b, V& even, V& odd) {
     const V m = _mm256_set1_epi16(0x00ff);
     even = _mm256_packus_epi16(_mm256_and_si256(a, m), _mm256_and_si256(b, m));
     odd = _mm256_packus_epi16(_mm256_srli_epi16(a, 8), _mm256_srli_epi16(b, 8));
   }
-  static V even_odd16(V a) {
+  H5DIG_KERNEL_ATTR static V even_odd16(V a) {
     a = _mm256_shufflelo_epi16(a, _MM_SHUFFLE(3, 1, 2, 0));
     a = _mm256_shufflehi_epi16(a, _MM_SHUFFLE(3, 1, 2, 0));
     return _mm256_shuffle_epi32(a, _MM_SHUFFLE(3, 1, 2, 0));
   }
-  static void deint16(V a, V b, V& even, V& odd) {
+  H5DIG_KERNEL_ATTR static void deint16(V a, V b, V& even, V& odd) {
     a = even_odd16(a);
     b = even_odd16(b);
     even = _mm256_unpacklo_epi64(a, b);
     odd = _mm256_unpackhi_epi64(a, b);
   }
-  static void deint32(V a, V b, V& even, V& odd) {
+  H5DIG_KERNEL_ATTR static void deint32(V a, V b, V& even, V& odd) {
     a = _mm256_shuffle_epi32(a, _MM_SHUFFLE(3, 1, 2, 0));
     b = _mm256_shuffle_epi32(b, _MM_SHUFFLE(3, 1, 2, 0));
     even = _mm256_unpacklo_epi64(a, b);
     odd = _mm256_unpackhi_epi64(a, b);
   }
-  static V add8(V a, V b) { return _mm256_add_epi8(a, b); }
-  static void store_mask(std::uint8_t* p, V v) {
+  H5DIG_KERNEL_ATTR static V add8(V a, V b) { return _mm256_add_epi8(a, b); }
+  H5DIG_KERNEL_ATTR static void store_mask(std::uint8_t* p, V v) {
     const std::uint32_t m = static_cast<std::uint32_t>(_mm256_movemask_epi8(v));
     __builtin_memcpy(p, &m, 4);
   }
-  static V bit_transpose8x8(V x) {
+  H5DIG_KERNEL_ATTR static V bit_transpose8x8(V x) {
     V t;
     t = _mm256_and_si256(_mm256_xor_si256(x, _mm256_srli_epi64(x, 7)), _mm256_set1_epi64x(0x00AA00AA00AA00AALL));
     x = _mm256_xor_si256(_mm256_xor_si256(x, t), _mm256_slli_epi64(t, 7));
@@ -190,7 +192,7 @@ struct Ops {
 
 }  // namespace avx2
 
-#pragma GCC pop_options
+#undef H5DIG_KERNEL_ATTR
 
 #endif  // H5DIG_X86
 

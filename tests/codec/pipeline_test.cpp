@@ -115,6 +115,10 @@ std::vector<RoundTripCase> round_trip_cases() {
                      es});
     cases.push_back({"shuffle_only_es" + e, {spec(kShuffleId, {unsigned(es)})}, es});
     cases.push_back({"mandatory_deflate_es" + e, {spec(kDeflateId, {5})}, es});
+    // A compressor feeding another: the inner decoder's size is not known in
+    // advance and is bounded by the nominal size instead.
+    cases.push_back({"lz4_then_deflate_es" + e,
+                     {spec(kLz4Id, {512}), spec(kDeflateId, {1}), spec(kFletcher32Id)}, es});
   }
   return cases;
 }
