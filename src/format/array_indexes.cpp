@@ -268,10 +268,12 @@ void walk_earray(WalkContext& ctx) {
 
   std::unordered_set<std::uint64_t> visited{hdr_addr, iblock_addr};
   std::vector<std::byte> dbuf, sbuf;
-  // Reads one data block of `nelmts` elements whose first element is `first`;
-  // `page_init` is its page bitmap when paged (from the super block).
+  // Reads one data block of `nelmts` elements whose first element is `first`.
+  // When paged, its pages' "initialized" bits are bits page_bit0.. of the super
+  // block's bitmap: HDF5 indexes the super block's page bitmaps as one bit
+  // array (bit = data block index x pages a block + page index).
   auto data_block = [&](std::uint64_t addr, std::uint64_t first, std::uint64_t nelmts,
-                        std::span<const std::byte> page_init) {
+                        std::span<const std::byte> page_init, std::uint64_t page_bit0) {
     if (addr == kUndefinedAddress) return;
     if (!visited.insert(addr).second)
       fail_at(file, "extensible array data block", addr, "block referenced twice");
@@ -299,7 +301,9 @@ void walk_earray(WalkContext& ctx) {
     const std::uint64_t stride = page_nelmts * esize + 4;
     std::vector<std::byte> pbuf;
     for (std::uint64_t p = 0; p < npages && first + p * page_nelmts < limit; ++p) {
-      if (!bit_set(page_init, p)) continue;
+      if (page_bit0 + p >= 8 * std::uint64_t{page_init.size()})
+        fail_at(file, "extensible array super block", addr, "page bitmap too short");
+      if (!bit_set(page_init, page_bit0 + p)) continue;
       const std::uint64_t page_rel = addr + size + p * stride;
       Cursor pc(read_block(file, abs + size + p * stride, static_cast<std::size_t>(stride), "extensible array data block page", pbuf),
                 "extensible array data block page", page_rel, file);
@@ -325,7 +329,7 @@ void walk_earray(WalkContext& ctx) {
       for (std::uint64_t j = 0; j < s.ndblks; ++j) {
         std::size_t k = static_cast<std::size_t>(s.start_dblk + j);
         if (k >= dblk_addrs.size()) ib.fail("data block index beyond the index block's pointers");
-        data_block(dblk_addrs[k], sblk_first + j * s.dblk_nelmts, s.dblk_nelmts, {});
+        data_block(dblk_addrs[k], sblk_first + j * s.dblk_nelmts, s.dblk_nelmts, {}, 0);
       }
       continue;
     }
@@ -354,9 +358,8 @@ void walk_earray(WalkContext& ctx) {
     for (std::uint64_t j = 0; j < s.ndblks; ++j) {
       const std::uint64_t first = sblk_first + j * s.dblk_nelmts;
       if (first >= limit) break;
-      std::span<const std::byte> init;
-      if (paged) init = std::span<const std::byte>(bitmaps).subspan(static_cast<std::size_t>(j) * page_init_size, page_init_size);
-      data_block(addrs[static_cast<std::size_t>(j)], first, s.dblk_nelmts, init);
+      data_block(addrs[static_cast<std::size_t>(j)], first, s.dblk_nelmts, bitmaps,
+                 paged ? j * (s.dblk_nelmts / page_nelmts) : 0);
     }
   }
 }

@@ -12,6 +12,7 @@
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/io/atomic_output.hpp"
 #include "h5dig/io/chunk_writer.hpp"
+#include "h5dig/io/parallel_reader.hpp"
 #include "h5dig/object_path.hpp"
 #include "h5dig/util/progress.hpp"
 
@@ -41,21 +42,23 @@ std::pair<std::filesystem::path, std::string> split_output_path(const std::strin
 std::vector<hsize_t> default_chunks(const std::vector<hsize_t>& dims, std::size_t element_size) {
   std::vector<hsize_t> c(dims.size());
   for (std::size_t d = 0; d < dims.size(); ++d) c[d] = std::max<hsize_t>(1, dims[d]);
-  if (dims.size() == 1) {
-    c[0] = std::max<hsize_t>(1, std::min<hsize_t>(c[0], (1 << 20) / element_size));
-    return c;
-  }
-  c[0] = 1;
   auto bytes = [&] {
     std::uint64_t b = element_size;
     for (auto x : c) b *= x;
     return b;
   };
-  std::size_t d = 1;
-  while (bytes() > (4u << 20) && d < c.size()) {
+  if (bytes() <= (1u << 20)) return c;  // small: one chunk
+  if (dims.size() == 1) {
+    c[0] = std::max<hsize_t>(1, (1 << 20) / element_size);
+    return c;
+  }
+  c[0] = 1;  // frames
+  for (std::size_t d = 1; bytes() > (4u << 20) && d < c.size();) {
     if (c[d] > 1) c[d] = (c[d] + 1) / 2;
     else ++d;
   }
+  // Small frames: stack them up to ~1 MiB.
+  while (bytes() < (512u << 10) && c[0] < dims[0]) c[0] = std::min<hsize_t>(dims[0], c[0] * 2);
   return c;
 }
 
@@ -74,6 +77,7 @@ struct Repacker {
   util::Progress* progress = nullptr;
   std::map<haddr_t, std::string> seen;  // object address in the input -> path in the output
   std::string in_file;
+  bool walking = false;  // repacking a group or file rather than one named dataset
 
   explicit Repacker(const RepackOptions& o) : options(o), session(WriteSession::Options{.threads = o.threads}) {}
 
@@ -143,6 +147,10 @@ struct Repacker {
     if (options.filters) {
       spec.filters = options.filters->filters;
       spec.deflate = options.filters->deflate;
+      // Walking a file, shuffle is dropped for 1-byte datasets (it would not
+      // change them), as h5repack does; naming one such dataset is a usage error.
+      if (walking && esize == 1)
+        std::erase_if(spec.filters, [](const codec::FilterSpec& f) { return f.id == codec::kShuffleId; });
     } else {
       keep = h5::read_filter_specs(src.create_plist());
     }
@@ -171,24 +179,43 @@ struct Repacker {
         return ChunkWriter::open(session, h5::create_chunked_dataset(dst_parent, c), codec::DeflateEngine::libdeflate,
                                  wo);
       } catch (const Error& e) {
-        if (std::string(e.what()).starts_with(where)) throw;
+        std::string msg = e.what();
+        if (msg.starts_with(where)) throw;
+        // The writer names the dataset by its new name; name the input instead.
+        if (msg.starts_with(dst_name + ": ")) throw Error(e.kind(), where + msg.substr(dst_name.size()));
         throw e.with_context(where);
       }
     }();
-    // Read whole blocks in row-major order (bounded: one block in memory).
+    // Read whole blocks in row-major order (bounded: one block in memory),
+    // through the parallel reader (h5dig's decoders on N threads); H5Dread if
+    // the reader cannot open it.
     std::vector<std::byte> buf(product(block) * esize);
     const std::size_t r = dims.size();
     std::vector<hsize_t> origin(r, 0);
     h5::Dataspace file_space = src.space();
+    std::unique_ptr<ParallelReader> reader;
+    try {
+      reader = std::make_unique<ParallelReader>(in_file, src.name());
+    } catch (const Error&) {
+      reader.reset();
+    }
     for (;;) {
       std::vector<hsize_t> count(r);
       for (std::size_t d = 0; d < r; ++d) count[d] = std::min(block[d], dims[d] - origin[d]);
       std::uint64_t n = product(count);
-      file_space.select_hyperslab(origin, count);
-      h5::Dataspace mem = h5::Dataspace::simple(count);
       try {
-        src.read(type.id(), mem.id(), file_space.id(), buf.data());
+        if (reader) {
+          Selection sel{{origin.begin(), origin.end()}, {count.begin(), count.end()}};
+          ReadOptions ro;
+          ro.threads = options.threads;
+          reader->read(sel, std::span(buf).first(n * esize), ro);
+        } else {
+          file_space.select_hyperslab(origin, count);
+          h5::Dataspace mem = h5::Dataspace::simple(count);
+          src.read(type.id(), mem.id(), file_space.id(), buf.data());
+        }
       } catch (const Error& e) {
+        if (std::string(e.what()).find(where) != std::string::npos) throw;
         throw e.with_context(fmt::format("{}: reading block at [{}]", where, fmt::join(origin, ",")));
       }
       writer.write(origin, count, std::span(buf).first(n * esize));
@@ -278,6 +305,7 @@ RepackStats repack(const std::string& in, const std::string& out, const RepackOp
     rp.in_file = src_path.file;
     util::Progress progress("repack", total_bytes(src_root, src_object));
     rp.progress = &progress;
+    rp.walking = kind != H5O_TYPE_DATASET;
     if (kind == H5O_TYPE_DATASET) {
       std::string name = out_object.empty() ? src_object : out_object;
       rp.repack_dataset(src_root, src_object, dst_root, name);

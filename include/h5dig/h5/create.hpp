@@ -40,7 +40,8 @@ Dataset create_chunked_dataset(const Group& parent, const ChunkedCreate& spec);
 // Opens `path` under `parent` with a chunk cache of `bytes` and `slots` (rdcc).
 Dataset open_dataset_with_cache(const Group& parent, const std::string& path, std::size_t bytes, std::size_t slots);
 
-// The dataset's fill value as stored-type bytes, or empty if undefined.
+// The dataset's user-defined fill value as stored-type bytes, or empty when
+// it has none (HDF5's default zeros, or undefined).
 std::vector<std::byte> fill_value_bytes(const Dataset& dataset);
 
 // Whether a dataset's creation list records object times (H5Pget_obj_track_times).

@@ -42,9 +42,9 @@ RepackStats repack(const std::string& in, const std::string& out, const RepackOp
 // first path prefix that is not an existing directory.
 std::pair<std::filesystem::path, std::string> split_output_path(const std::string& arg);
 
-// Chunks for a dataset that has none (contiguous input): a frame {1, ...} when a
-// frame is at most 4 MiB, else the frame halved along its leading axes; 1-D: up
-// to 1 MiB.
+// Chunks for a dataset that has none (contiguous input): the whole dataset up
+// to 1 MiB; else frames {1, ...} (halved along leading axes down to 4 MiB,
+// stacked up to ~1 MiB when small); 1-D: 1 MiB chunks.
 std::vector<hsize_t> default_chunks(const std::vector<hsize_t>& dims, std::size_t element_size);
 
 }  // namespace h5dig::io

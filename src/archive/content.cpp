@@ -1,0 +1,261 @@
+#include "archive/content.hpp"
+
+#include <libdeflate.h>
+#include <zlib.h>
+
+#include <fmt/format.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "h5dig/codec/pipeline.hpp"
+#include "h5dig/error.hpp"
+#include "h5dig/h5/filters.hpp"
+
+namespace h5dig::archive::detail {
+
+std::uint32_t crc32_update(std::uint32_t crc, std::span<const std::byte> bytes) {
+  return static_cast<std::uint32_t>(libdeflate_crc32(crc, bytes.data(), bytes.size()));
+}
+
+std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_t len2) {
+  return static_cast<std::uint32_t>(::crc32_combine64(crc1, crc2, static_cast<z_off64_t>(len2)));
+}
+
+unsigned resolve_threads(unsigned requested) {
+  if (requested > 0) return requested;
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? hw : 1;
+}
+
+namespace {
+
+// Chunks larger than this are not decoded by h5dig (memory stays bounded);
+// such datasets are reported, not read.
+constexpr std::uint64_t kMaxNominalChunk = 256u << 20;
+// Slab size for datasets read through H5Dread.
+constexpr std::uint64_t kSlabBytes = 1u << 20;
+
+struct Token {
+  std::size_t member = 0;
+  std::uint64_t offset = 0;
+  std::size_t length = 0;    // valid bytes of this chunk / slab
+  std::size_t nominal = 0;   // decoded chunk size
+  bool first = false, last = false;
+  bool already_decoded = false;
+  std::vector<std::byte> stored;
+  std::vector<std::byte> data;
+  std::uint32_t mask = 0;
+  std::shared_ptr<const codec::Pipeline> pipeline;
+  std::string error;
+  std::uint32_t crc = 0;
+};
+
+std::string spec_key(const std::vector<codec::FilterSpec>& specs) {
+  std::string key;
+  for (const auto& s : specs) {
+    key += fmt::format("{}:{}:", s.id, s.flags);
+    for (unsigned v : s.cd_values) key += fmt::format("{},", v);
+    key += ';';
+  }
+  return key;
+}
+
+// The serial HDF5 stage: walks the selected members chunk by chunk.
+class Producer {
+ public:
+  Producer(const h5::File& file, const std::vector<Member>& members, const std::vector<std::size_t>& which)
+      : root_(file.root()), members_(members), which_(which) {}
+
+  // Next token, or nullptr at the end.
+  std::unique_ptr<Token> next() {
+    while (true) {
+      if (!open_) {
+        if (pos_ >= which_.size()) return nullptr;
+        if (auto t = open_member(which_[pos_])) return t;  // an error / empty token
+        if (!open_) continue;
+      }
+      return next_chunk();
+    }
+  }
+
+ private:
+  // Opens member `index`; returns a finished token for empty or failed members.
+  std::unique_ptr<Token> open_member(std::size_t index) {
+    const Member& m = members_[index];
+    auto single = [&](std::string error) {
+      auto t = std::make_unique<Token>();
+      t->member = index;
+      t->first = t->last = true;
+      t->error = std::move(error);
+      ++pos_;
+      return t;
+    };
+    try {
+      dataset_.emplace(root_.open_dataset(m.path.empty() ? "." : m.path));
+      layout_ = h5::byte_dataset_layout(*dataset_);
+      if (layout_.rank != 1 || layout_.element_size != 1) return single("not a 1-D byte dataset");
+      size_ = layout_.size;
+      if (size_ == 0) {
+        dataset_.reset();
+        return single("");
+      }
+      pipeline_.reset();
+      slabs_ = true;
+      if (layout_.layout == H5D_CHUNKED) {
+        if (layout_.chunk == 0 || layout_.chunk > kMaxNominalChunk)
+          return single(fmt::format("chunk of {} bytes exceeds the {} byte limit", layout_.chunk, kMaxNominalChunk));
+        auto specs = h5::read_filter_specs(dataset_->create_plist());
+        bool supported = std::all_of(specs.begin(), specs.end(), [](const auto& s) { return codec::is_supported(s.id); });
+        if (supported) {
+          slabs_ = false;
+          if (!specs.empty()) {
+            std::string key = spec_key(specs);
+            auto it = pipelines_.find(key);
+            if (it == pipelines_.end())
+              it = pipelines_.emplace(key, std::make_shared<const codec::Pipeline>(specs, 1)).first;
+            pipeline_ = it->second;
+          }
+        }
+      }
+      open_ = true;
+      offset_ = 0;
+      member_ = index;
+      return nullptr;
+    } catch (const Error& e) {
+      dataset_.reset();
+      open_ = false;
+      return single(e.what());
+    }
+  }
+
+  std::unique_ptr<Token> next_chunk() {
+    auto t = std::make_unique<Token>();
+    t->member = member_;
+    t->offset = offset_;
+    t->first = offset_ == 0;
+    std::uint64_t step = slabs_ ? kSlabBytes : layout_.chunk;
+    t->length = static_cast<std::size_t>(std::min<std::uint64_t>(step, size_ - offset_));
+    t->nominal = slabs_ ? t->length : static_cast<std::size_t>(layout_.chunk);
+    offset_ += t->length;
+    t->last = offset_ >= size_;
+    try {
+      if (slabs_) {
+        t->data.resize(t->length);
+        h5::read_byte_range(*dataset_, t->offset, t->length, t->data.data());
+        t->already_decoded = true;
+      } else {
+        hsize_t off[1] = {t->offset};
+        hsize_t stored = dataset_->chunk_storage_size(std::span<const hsize_t>(off, 1));
+        if (stored == 0) throw Error(ErrorKind::corrupt, fmt::format("chunk at byte {} is missing", t->offset));
+        if (stored > 2 * static_cast<hsize_t>(t->nominal) + (1u << 20))
+          throw Error(ErrorKind::corrupt, fmt::format("chunk at byte {}: stored size {} is implausible for a {}-byte chunk",
+                                                      t->offset, stored, t->nominal));
+        dataset_->read_chunk(std::span<const hsize_t>(off, 1), t->mask, t->stored);
+        t->pipeline = pipeline_;
+      }
+    } catch (const Error& e) {
+      t->error = e.what();
+      t->last = true;  // give up on this member
+    }
+    if (t->last) {
+      open_ = false;
+      dataset_.reset();
+      ++pos_;
+    }
+    return t;
+  }
+
+  h5::Group root_;
+  const std::vector<Member>& members_;
+  const std::vector<std::size_t>& which_;
+  std::size_t pos_ = 0;
+  bool open_ = false;
+  std::size_t member_ = 0;
+  std::optional<h5::Dataset> dataset_;
+  h5::ByteDatasetLayout layout_;
+  std::uint64_t size_ = 0, offset_ = 0;
+  bool slabs_ = false;
+  std::shared_ptr<const codec::Pipeline> pipeline_;
+  std::map<std::string, std::shared_ptr<const codec::Pipeline>> pipelines_;
+};
+
+void decode(Token& t, codec::Workspace& ws) {
+  if (!t.error.empty() || t.already_decoded) return;
+  try {
+    if (!t.pipeline || t.pipeline->empty()) {
+      // No filters: the stored chunk is the data.
+      if (t.stored.size() < t.length)
+        throw Error(ErrorKind::corrupt, fmt::format("chunk is {} bytes, expected {}", t.stored.size(), t.nominal));
+      t.data = std::move(t.stored);
+    } else {
+      t.data.resize(t.nominal);
+      t.pipeline->decode(t.stored, t.data, t.mask, ws);
+      t.stored.clear();
+    }
+  } catch (const Error& e) {
+    t.error = fmt::format("chunk at byte {}: {}", t.offset, e.what());
+  }
+}
+
+}  // namespace
+
+void read_contents(const h5::File& file, const std::vector<Member>& members, const std::vector<std::size_t>& which,
+                   unsigned threads, ContentSink& sink, util::Progress* progress) {
+  threads = resolve_threads(threads);
+  Producer producer(file, members, which);
+  tbb::enumerable_thread_specific<codec::Workspace> workspaces;
+  // Per-member state, touched only by the last (serial) stage.
+  std::uint32_t crc = 0;
+  bool failed = false;
+  std::string error;
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        2 * threads + 2,
+        tbb::make_filter<void, Token*>(tbb::filter_mode::serial_in_order,
+                                       [&](tbb::flow_control& fc) -> Token* {
+                                         auto t = producer.next();
+                                         if (!t) {
+                                           fc.stop();
+                                           return nullptr;
+                                         }
+                                         return t.release();
+                                       }) &
+            tbb::make_filter<Token*, Token*>(tbb::filter_mode::parallel,
+                                             [&](Token* t) {
+                                               decode(*t, workspaces.local());
+                                               if (t->error.empty() && t->length > 0)
+                                                 t->crc = crc32_update(0, std::span(t->data.data(), t->length));
+                                               return t;
+                                             }) &
+            tbb::make_filter<Token*, void>(tbb::filter_mode::serial_in_order, [&](Token* raw) {
+              std::unique_ptr<Token> t(raw);
+              if (t->first) {
+                crc = 0;
+                failed = false;
+                error.clear();
+                sink.begin(t->member);
+              }
+              if (!failed) {
+                if (!t->error.empty()) {
+                  failed = true;
+                  error = t->error;
+                } else if (t->length > 0) {
+                  sink.data(t->member, t->offset, std::span<const std::byte>(t->data.data(), t->length));
+                  crc = t->first ? t->crc : crc32_combine(crc, t->crc, t->length);
+                }
+              }
+              if (progress) progress->advance(t->length);
+              if (t->last) sink.end(t->member, crc, error);
+            }));
+  });
+}
+
+}  // namespace h5dig::archive::detail

@@ -1,0 +1,46 @@
+// Walking a directory tree for zip and verify: lstat only, never following a
+// symlink, names kept as raw bytes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace h5dig::archive::detail {
+
+enum class EntryKind { directory, file, symlink, hardlink, other };
+
+struct FsEntry {
+  EntryKind kind = EntryKind::other;
+  std::string rel;       // path relative to the walked root, '/'-joined; "" for the root
+  std::string name;      // last component (raw bytes)
+  int depth = 0;         // 0 for the root, 1 for its children, ...
+  std::uint32_t mode = 0;  // permission bits (07777)
+  std::int64_t mtime_ns = 0;
+  std::uint64_t size = 0;  // regular files
+  std::string target;      // symlinks: the link text
+  std::size_t link_to = 0; // hardlinks: index of the first entry of the same inode
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+
+struct WalkOptions {
+  std::vector<std::string> excludes;  // fnmatch globs on the name or the relative path
+  // Skip this inode (the archive being written, when inside the tree).
+  dev_t skip_dev = 0;
+  ino_t skip_ino = 0;
+  bool detect_hardlinks = true;
+};
+
+// Pre-order walk of `root` (a directory), children in byte order of their names.
+// The root entry comes first (kind directory, rel ""). Regular files with
+// several links become `hardlink` entries pointing at the first one seen.
+// Entries that are neither directories, files nor symlinks (sockets, FIFOs,
+// devices) are reported on `warn` and left out. Throws Error(io) naming the path
+// if a directory cannot be read.
+std::vector<FsEntry> walk_tree(const std::string& root, const WalkOptions& options, std::ostream& warn);
+
+}  // namespace h5dig::archive::detail

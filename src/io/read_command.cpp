@@ -1,0 +1,359 @@
+#include "h5dig/io/read_command.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <random>
+
+#include "h5dig/error.hpp"
+#include "h5dig/exec/pipeline.hpp"
+#include "h5dig/object_path.hpp"
+#include "h5dig/util/progress.hpp"
+
+namespace h5dig::io {
+
+std::string npy_header(const std::string& descr, std::span<const std::uint64_t> shape) {
+  std::string dims;
+  for (std::size_t i = 0; i < shape.size(); ++i) dims += fmt::format("{}{}", i ? ", " : "", shape[i]);
+  if (shape.size() == 1) dims += ",";
+  std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", descr, dims);
+  // magic(6) + version(2) + length(2) + dict + padding + '\n', a multiple of 64
+  std::size_t total = 10 + dict.size() + 1;
+  std::size_t padded = (total + 63) / 64 * 64;
+  dict.append(padded - total, ' ');
+  dict += '\n';
+  std::string header("\x93NUMPY\x01\x00", 8);
+  const auto len = static_cast<std::uint16_t>(dict.size());
+  header += static_cast<char>(len & 0xff);
+  header += static_cast<char>(len >> 8);
+  return header + dict;
+}
+
+namespace {
+
+// An output file being written: a temporary name beside the target, mapped
+// into memory so the reader scatters straight into the page cache; renamed to
+// the target by commit(), removed otherwise.
+class OutputFile {
+ public:
+  OutputFile(const std::filesystem::path& target, const std::string& header, std::uint64_t data_bytes)
+      : target_(target), header_size_(header.size()) {
+    std::filesystem::path dir = target.parent_path();
+    std::string name = (dir.empty() ? std::filesystem::path(".") : dir) / ("." + target.filename().string() + ".h5dig-XXXXXX");
+    std::vector<char> tmpl(name.begin(), name.end());
+    tmpl.push_back('\0');
+    fd_ = ::mkstemp(tmpl.data());
+    if (fd_ < 0) throw_io(fmt::format("{}: cannot create a temporary file beside it: {}", target.string(), std::strerror(errno)));
+    temp_ = tmpl.data();
+    size_ = header.size() + data_bytes;
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) fail("cannot size");
+    if (size_ > 0) {
+      void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+      if (p == MAP_FAILED) fail("cannot map");
+      map_ = static_cast<std::byte*>(p);
+      std::memcpy(map_, header.data(), header.size());
+    }
+  }
+  ~OutputFile() {
+    unmap();
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+  }
+  std::span<std::byte> data() { return {map_ ? map_ + header_size_ : nullptr, size_ - header_size_}; }
+  void commit() {
+    unmap();
+    if (::close(std::exchange(fd_, -1)) != 0) fail("cannot write");
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) fail("cannot rename the temporary file to");
+    committed_ = true;
+  }
+
+ private:
+  void unmap() {
+    if (map_) {
+      ::munmap(map_, size_);
+      map_ = nullptr;
+    }
+  }
+  [[noreturn]] void fail(const char* what) {
+    throw_io(fmt::format("{}: {} {}: {}", target_.string(), what, temp_, std::strerror(errno)));
+  }
+  std::filesystem::path target_;
+  std::string temp_;
+  std::size_t header_size_;
+  std::uint64_t size_ = 0;
+  int fd_ = -1;
+  std::byte* map_ = nullptr;
+  bool committed_ = false;
+};
+
+// A whole output buffer in memory, as a library caller would hold it (no
+// zero-fill: every byte is written by the read). Like NumPy, which asks for
+// transparent huge pages (madvise MADV_HUGEPAGE) for every array over 4 MB and
+// so does it for h5py's d[...], large buffers are anonymous mappings with huge
+// pages requested: first-touch faults then come 2 MiB at a time instead of
+// 4 KiB, which for a 400 MB read is a third of the CPU time otherwise.
+class MemoryBuffer {
+ public:
+  explicit MemoryBuffer(std::uint64_t n) : size_(n) {
+    if (n == 0) return;
+    if (n >= (4u << 20)) {
+      // Aligned to 2 MiB so that huge pages and chunk-sized pieces of the
+      // output line up (two workers then never fault on the same huge page).
+      constexpr std::uint64_t kHuge = 2u << 20;
+      void* p = ::mmap(nullptr, n + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p != MAP_FAILED) {
+        auto base = reinterpret_cast<std::uintptr_t>(p);
+        auto aligned = (base + kHuge - 1) / kHuge * kHuge;
+        if (aligned > base) ::munmap(p, aligned - base);
+        const std::uint64_t tail = (base + n + kHuge) - (aligned + n);
+        if (tail > 0) ::munmap(reinterpret_cast<void*>(aligned + n), tail);
+        (void)::madvise(reinterpret_cast<void*>(aligned), n, MADV_HUGEPAGE);  // advisory: a no-op where THP is off
+        mapped_ = reinterpret_cast<std::byte*>(aligned);
+        return;
+      }
+    }
+    heap_ = std::make_unique_for_overwrite<std::byte[]>(n);
+  }
+  ~MemoryBuffer() {
+    if (mapped_) ::munmap(mapped_, size_);
+  }
+  MemoryBuffer(const MemoryBuffer&) = delete;
+  MemoryBuffer& operator=(const MemoryBuffer&) = delete;
+  std::span<std::byte> data() { return {mapped_ ? mapped_ : heap_.get(), size_}; }
+
+ private:
+  std::uint64_t size_;
+  std::byte* mapped_ = nullptr;
+  std::unique_ptr<std::byte[]> heap_;
+};
+
+bool ends_with_npy(const std::string& s) {
+  if (s.size() < 4) return false;
+  std::string tail = s.substr(s.size() - 4);
+  std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return std::tolower(c); });
+  return tail == ".npy";
+}
+
+}  // namespace
+
+void verify_selection(ParallelReader& reader, const Selection& sel, std::span<const std::byte> got) {
+  const std::size_t es = reader.element_type().size;
+  if (sel.rank() == 0) {
+    std::vector<std::byte> ref(got.size());
+    reader.read_hdf5(sel, ref);
+    if (!std::equal(ref.begin(), ref.end(), got.begin())) {
+      throw Error(ErrorKind::verify, fmt::format("{}: verify: h5dig's read differs from H5Dread", reader.where()));
+    }
+    return;
+  }
+  std::uint64_t row_bytes = es;
+  for (std::size_t d = 1; d < sel.rank(); ++d) row_bytes *= sel.count[d];
+  const std::uint64_t rows_per_slab = std::max<std::uint64_t>(1, (64u << 20) / std::max<std::uint64_t>(1, row_bytes));
+  std::vector<std::byte> ref;
+  for (std::uint64_t r = 0; r < sel.count[0]; r += rows_per_slab) {
+    Selection slab = sel;
+    slab.start[0] = sel.start[0] + r;
+    slab.count[0] = std::min(rows_per_slab, sel.count[0] - r);
+    ref.resize(slab.count[0] * row_bytes);
+    reader.read_hdf5(slab, ref);
+    auto mine = got.subspan(r * row_bytes, ref.size());
+    auto [a, b] = std::mismatch(ref.begin(), ref.end(), mine.begin());
+    if (a != ref.end()) {
+      std::uint64_t element = (r * row_bytes + static_cast<std::uint64_t>(a - ref.begin())) / es;
+      // element index in the selection -> coordinates in the dataset
+      std::vector<std::uint64_t> coords(sel.rank());
+      std::uint64_t rest = element;
+      for (std::size_t d = sel.rank(); d-- > 0;) {
+        coords[d] = sel.start[d] + rest % sel.count[d];
+        rest /= sel.count[d];
+      }
+      std::string at;
+      for (std::size_t d = 0; d < coords.size(); ++d) at += fmt::format("{}{}", d ? "," : "", coords[d]);
+      throw Error(ErrorKind::verify,
+                  fmt::format("{}: verify: h5dig's read differs from H5Dread at element ({})", reader.where(), at));
+    }
+  }
+}
+
+namespace {
+
+std::string rate(std::uint64_t bytes, double seconds) {
+  return seconds > 0 ? util::format_bytes(static_cast<double>(bytes) / seconds) + "/s" : "-";
+}
+
+}  // namespace
+
+void run_read(const ReadCommandOptions& options, std::ostream& report) {
+  ObjectPath path = split_object_path(options.object);
+  if (path.object.empty()) throw_usage(fmt::format("{}: name a dataset: FILE/DATASET", options.object));
+  ParallelReader reader(path.file, path.object);
+  Selection sel;
+  try {
+    sel = parse_selection(options.select, reader.shape());
+  } catch (const Error& e) {
+    throw e.with_context(reader.where());
+  }
+  const std::uint64_t bytes = reader.output_bytes(sel);
+  ReadOptions ro;
+  ro.threads = options.threads;
+  ro.raw_source = options.raw_source;
+  std::optional<util::Progress> progress;
+  if (options.progress) {
+    progress.emplace("read", bytes);
+    ro.progress = &*progress;
+  }
+
+  ReadStats stats;
+  if (options.output.empty()) {
+    MemoryBuffer buffer(bytes);
+    stats = reader.read(sel, buffer.data(), ro);
+    if (progress) progress->finish();
+    if (options.verify) verify_selection(reader, sel, buffer.data());
+  } else {
+    std::string header;
+    if (ends_with_npy(options.output)) {
+      std::vector<std::uint64_t> shape = sel.count;
+      if (shape.empty() && bytes == 0) shape = {0};  // a null dataspace: no elements, not a scalar
+      header = npy_header(reader.element_type().npy_descr, shape);
+    }
+    OutputFile out(options.output, header, bytes);
+    stats = reader.read(sel, out.data(), ro);
+    if (progress) progress->finish();
+    if (options.verify) verify_selection(reader, sel, out.data());
+    out.commit();
+  }
+  progress.reset();
+  std::string chunks;
+  if (stats.chunks + stats.chunks_filled > 0) {
+    chunks = fmt::format(", {} chunk{}", stats.chunks, stats.chunks == 1 ? "" : "s");
+    if (stats.chunks_filled) chunks += fmt::format(" + {} unallocated (fill value)", stats.chunks_filled);
+  }
+  report << fmt::format("read {} ({} bytes{}) in {:.3f} s: {}, {} thread{}, {}{}\n", util::format_bytes(bytes),
+                        stats.bytes, chunks, stats.seconds, rate(bytes, stats.seconds), stats.threads,
+                        stats.threads == 1 ? "" : "s", stats.method,
+                        options.verify ? "; verified: identical to H5Dread" : "");
+}
+
+void run_bench_read(const BenchReadOptions& options, std::ostream& out) {
+  ObjectPath path = split_object_path(options.object);
+  if (path.object.empty()) throw_usage(fmt::format("{}: name a dataset: FILE/DATASET", options.object));
+  ParallelReader reader(path.file, path.object);
+  const Selection sel = whole(reader.shape());
+  const std::uint64_t bytes = reader.output_bytes(sel);
+  const std::size_t max_threads = options.max_threads ? options.max_threads : exec::default_threads();
+  const std::size_t repeat = std::max<std::size_t>(1, options.repeat);
+
+  struct Sample {
+    double wall = 0, cpu = 0;
+  };
+  struct Row {
+    std::string what;
+    std::size_t threads;
+    Sample time;  // medians
+    std::uint64_t bytes;
+  };
+  auto cpu_now = [] {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  };
+  // fn() returns the seconds to count (nullopt: its own wall time).
+  auto timed = [&](auto&& fn) {
+    std::vector<double> wall, cpu;
+    for (std::size_t i = 0; i < repeat; ++i) {
+      const double c0 = cpu_now();
+      const auto t0 = std::chrono::steady_clock::now();
+      std::optional<double> own = fn();
+      wall.push_back(own ? *own : std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      cpu.push_back(cpu_now() - c0);
+    }
+    return Sample{median(wall), median(cpu)};
+  };
+
+  {  // warm-up: puts the file in the page cache for every row alike
+    MemoryBuffer warm(bytes);
+    reader.read(sel, warm.data(), {.threads = max_threads});
+  }
+  std::vector<Row> rows;
+  // Every row but one allocates its output afresh, as a caller of d[...] does:
+  // its first-touch page faults are part of the cost.
+  rows.push_back({"H5Dread (HDF5's filters, one thread)", 1, timed([&]() -> std::optional<double> {
+                    MemoryBuffer b(bytes);
+                    reader.read_hdf5(sel, b.data());
+                    return std::nullopt;
+                  }),
+                  bytes});
+  for (std::size_t t = 1; t <= max_threads; ++t) {
+    rows.push_back({"h5dig read", t, timed([&]() -> std::optional<double> {
+                      MemoryBuffer b(bytes);
+                      reader.read(sel, b.data(), {.threads = t});
+                      return std::nullopt;
+                    }),
+                    bytes});
+  }
+  const std::size_t fresh_row = rows.size() - 1;
+  {
+    MemoryBuffer reused(bytes);
+    reader.read(sel, reused.data(), {.threads = max_threads});  // fault every page in once
+    rows.push_back({"h5dig read into a reused buffer (a library loop)", max_threads,
+                    timed([&]() -> std::optional<double> {
+                      reader.read(sel, reused.data(), {.threads = max_threads});
+                      return std::nullopt;
+                    }),
+                    bytes});
+  }
+  bool have_kernel = false;
+  try {
+    KernelStats k;
+    Sample s = timed([&]() -> std::optional<double> {
+      k = reader.decode_kernel(max_threads);
+      return k.seconds;
+    });
+    s.cpu = 0;  // includes the untimed pre-read: not comparable
+    rows.push_back({"decode kernel alone (chunks pre-read, no scatter)", max_threads, s, k.decoded_bytes});
+    have_kernel = true;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::usage) throw;
+  }
+
+  const double h5 = rows[0].time.wall;
+  out << fmt::format("`h5dig bench read {}`: {}, {}, median of {}\n\n", options.object, reader.describe(),
+                     util::format_bytes(bytes), repeat);
+  out << "| method | threads | seconds | CPU seconds | throughput | vs H5Dread |\n";
+  out << "|---|---:|---:|---:|---:|---:|\n";
+  for (const auto& r : rows) {
+    out << fmt::format("| {} | {} | {:.3f} | {} | {} | {:.2f}x |\n", r.what, r.threads, r.time.wall,
+                       r.time.cpu > 0 ? fmt::format("{:.3f}", r.time.cpu) : "-", rate(r.bytes, r.time.wall),
+                       (static_cast<double>(r.bytes) / r.time.wall) / (static_cast<double>(bytes) / h5));
+  }
+  if (have_kernel) {
+    const Row& kernel = rows.back();
+    auto pct = [&](const Row& r) {
+      return 100.0 * (static_cast<double>(r.bytes) / r.time.wall) /
+             (static_cast<double>(kernel.bytes) / kernel.time.wall);
+    };
+    out << fmt::format(
+        "\nh5dig read at {} threads: {:.0f}% of the decode kernel's throughput into a fresh buffer, {:.0f}% into a "
+        "reused one.\n",
+        max_threads, pct(rows[fresh_row]), pct(rows[fresh_row + 1]));
+  }
+}
+
+}  // namespace h5dig::io
