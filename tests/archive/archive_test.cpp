@@ -198,7 +198,19 @@ TEST(ArchiveRoundTrip, RestoresBytesModesMtimesLinksAndHardLinks) {
   EXPECT_EQ(warn.str(), "");
   EXPECT_EQ(zs.symlinks, 3u);
   EXPECT_EQ(zs.hardlinks, 2u);
-  EXPECT_GE(zs.chunks_raw, 3u);  // the random file's chunks are stored without the filter
+  // Incompressible chunks are stored without the filter (mask bit 0), the rest deflated.
+  auto masks = run_python(R"PY(
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    for name in ("a/random.bin", "a/big.txt", "a/small random"):
+        d = f[name]
+        infos = [d.id.get_chunk_info(i) for i in range(d.id.get_num_chunks())]
+        print(name, d.chunks[0], [i.filter_mask for i in infos], sum(i.size for i in infos))
+)PY",
+                          {archive.string()});
+  EXPECT_EQ(masks.out.substr(0, masks.out.find('\n')), "a/random.bin 766667 [1, 1, 1] 2300001") << masks.out;
+  EXPECT_NE(masks.out.find("a/big.txt 900000 [0, 0, 0] "), std::string::npos) << masks.out;
+  EXPECT_NE(masks.out.find("a/small random 100 [1] 100"), std::string::npos) << masks.out;
 
   auto out = tmp / "out";
   auto us = unzip_to(archive, out, warn);
