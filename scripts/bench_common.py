@@ -3,18 +3,25 @@ table into docs/benchmarks.md between <!-- bench:TOPIC:begin --> / end markers
 (only that section is replaced, so scripts do not clobber each other)."""
 import os
 import re
+import resource
 import statistics
 import subprocess
 import time
 
 
-def timed(cmd, env=None, **kw):
-    """Runs cmd (list) and returns wall seconds; raises on failure."""
+def timed(cmd, env=None, cpu=None, **kw):
+    """Runs cmd (list) and returns wall seconds; raises on failure. When `cpu`
+    is a list, appends the child's CPU seconds (user + sys) to it: on a shared
+    machine CPU time is the steadier measure."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     dt = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         raise SystemExit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr}")
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return dt
 
 

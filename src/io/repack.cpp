@@ -179,7 +179,10 @@ struct Repacker {
         return ChunkWriter::open(session, h5::create_chunked_dataset(dst_parent, c), codec::DeflateEngine::libdeflate,
                                  wo);
       } catch (const Error& e) {
-        if (std::string(e.what()).starts_with(where)) throw;
+        std::string msg = e.what();
+        if (msg.starts_with(where)) throw;
+        // The writer names the dataset by its new name; name the input instead.
+        if (msg.starts_with(dst_name + ": ")) throw Error(e.kind(), where + msg.substr(dst_name.size()));
         throw e.with_context(where);
       }
     }();

@@ -273,10 +273,13 @@ void advise(const std::string& object_path, const std::string& access_text, std:
     if (!trials.empty()) {
       const Trial* best_portable = nullptr;
       const Trial* fastest = nullptr;
+      double best_ratio = 0;
+      for (const auto& t : trials) best_ratio = std::max(best_ratio, t.ratio);
       for (const auto& t : trials) {
         if (t.filter.find("gzip") != std::string::npos && (!best_portable || t.ratio > best_portable->ratio))
           best_portable = &t;
-        if (!fastest || t.mbps > fastest->mbps) fastest = &t;
+        // Fast, but not at the price of the storage: within 25% of the best ratio.
+        if (t.ratio >= 0.75 * best_ratio && (!fastest || t.mbps > fastest->mbps)) fastest = &t;
       }
       out << "filter  on a sample chunk of this data (one thread):";
       for (const auto& t : trials) out << fmt::format("  {} ratio {:.2f} at {:.0f} MB/s;", t.filter, t.ratio, t.mbps);

@@ -95,3 +95,19 @@ TEST(MakeWrite, KilledRunLeavesNoTargetFile) {
 
 }  // namespace
 }  // namespace h5dig
+
+namespace h5dig {
+namespace {
+
+TEST(MakeWrite, BenchWriteComparesBothPaths) {
+  test::TempDir dir;
+  auto r = test::run_h5dig({"bench", "write", "--frames", "3", "--shape", "64,64", "-t", "2", "--dir",
+                            dir.path().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("HDF5 H5Dwrite, 1 thread"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("h5dig ChunkWriter, 2 threads"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+}  // namespace
+}  // namespace h5dig
