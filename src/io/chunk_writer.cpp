@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "h5dig/h5/copy.hpp"
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/util/progress.hpp"
 
@@ -547,7 +548,14 @@ ChunkWriter ChunkWriter::create(WriteSession& session, const h5::Group& parent, 
                               coords(spec.chunks), coords(maxshape), d));
   }
   std::size_t esize = H5Tget_size(spec.type);
-  if (esize == 0) throw_usage(fmt::format("{}: invalid element type", spec.name));
+  if (esize == 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw_usage(fmt::format("{}: invalid element type", spec.name));
+  }
+  // Chunk bytes are the elements themselves: variable-length data and
+  // references are heap pointers, not data.
+  if (!h5::is_fixed_size_type(h5::Datatype(h5::check_id(H5Tcopy(spec.type), "H5Tcopy"))))
+    throw_usage(fmt::format("{}: variable-length or reference types cannot be written chunk by chunk", spec.name));
   std::uint64_t chunk_bytes = product(spec.chunks) * esize;
   if (chunk_bytes > (std::uint64_t{4} << 30) - 1)
     throw_usage(fmt::format("{}: chunks {} are {} bytes, over HDF5's 4 GiB chunk limit", spec.name,
