@@ -211,6 +211,7 @@ struct ParallelReader::Impl {
   std::optional<h5::Dataset> ds;
   std::vector<std::uint64_t> shape;
   bool scalar = false;  // rank-0 (or null) dataspace
+  bool null_space = false;  // H5S_NULL: no elements at all
   ElementType type;
   H5D_layout_t layout = H5D_CONTIGUOUS;
   std::vector<std::uint64_t> chunk_shape;
@@ -303,6 +304,7 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
   h5::Dataspace space = ds.space();
   if (space.kind() != H5S_SIMPLE) {
     m.scalar = true;
+    m.null_space = space.kind() == H5S_NULL;
   } else {
     auto dims = space.dims();
     m.shape.assign(dims.begin(), dims.end());
@@ -350,6 +352,7 @@ const std::vector<std::uint64_t>& ParallelReader::shape() const noexcept { retur
 const ElementType& ParallelReader::element_type() const noexcept { return impl_->type; }
 
 std::uint64_t ParallelReader::output_bytes(const Selection& sel) const {
+  if (impl_->null_space) return 0;
   return sel.element_count() * impl_->type.size;
 }
 
@@ -591,7 +594,7 @@ ReadStats ParallelReader::read(const Selection& sel, std::span<std::byte> out, c
   Impl& m = *impl_;
   const auto t0 = Clock::now();
   if (!m.scalar) check_selection(sel, m.shape);
-  const std::uint64_t want = m.scalar ? (m.ds->space().kind() == H5S_NULL ? 0 : m.type.size) : output_bytes(sel);
+  const std::uint64_t want = m.scalar ? (m.null_space ? 0 : m.type.size) : output_bytes(sel);
   if (out.size() != want) {
     throw_usage(fmt::format("{}: output buffer holds {} bytes, the selection needs {}", m.where(), out.size(), want));
   }
@@ -618,7 +621,7 @@ ReadStats ParallelReader::read(const Selection& sel, std::span<std::byte> out, c
 void ParallelReader::read_hdf5(const Selection& sel, std::span<std::byte> out) {
   Impl& m = *impl_;
   if (!m.scalar) check_selection(sel, m.shape);
-  const std::uint64_t want = m.scalar ? (m.ds->space().kind() == H5S_NULL ? 0 : m.type.size) : output_bytes(sel);
+  const std::uint64_t want = m.scalar ? (m.null_space ? 0 : m.type.size) : output_bytes(sel);
   if (out.size() != want) {
     throw_usage(fmt::format("{}: output buffer holds {} bytes, the selection needs {}", m.where(), out.size(), want));
   }

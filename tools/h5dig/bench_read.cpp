@@ -1,4 +1,6 @@
 // `h5dig bench read`: h5dig's parallel read against H5Dread and the raw decode kernel.
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
 
@@ -12,10 +14,9 @@ void add_bench_read_command(CLI::App& bench) {
   auto opts = std::make_shared<io::BenchReadOptions>();
   auto* cmd = bench.add_subcommand("read", "Time a whole-dataset read: H5Dread, h5dig at 1..N threads, and the decode kernel alone.");
   cmd->add_option("object", opts->object, "FILE/DATASET to read")->required();
-  cmd->add_option("-t,--threads", opts->max_threads, "largest thread count to try")
-      ->default_val(exec::default_threads())
-      ->capture_default_str();
-  cmd->add_option("-r,--repeat", opts->repeat, "runs per row (the median is shown)")->capture_default_str();
+  cmd->add_option("-t,--threads", opts->max_threads,
+                  fmt::format("largest thread count to try [default: {}, one per core]", exec::default_threads()));
+  cmd->add_option("-r,--repeat", opts->repeat, "runs per row; the median is shown [default: 3]");
   cmd->footer(
       "Every row reads the whole dataset into a fresh buffer after one warm-up read (page cache warm for all).\n"
       "The decode kernel row pre-reads every stored chunk into memory and times only their decoding on N\n"

@@ -1,4 +1,6 @@
 // `h5dig read`: a dataset or a selection of it, decoded on every core.
+#include <fmt/format.h>
+
 #include <iostream>
 #include <memory>
 
@@ -13,9 +15,8 @@ void add_read_command(CLI::App& app) {
   auto raw = std::make_shared<std::string>("pread");
   auto* cmd = app.add_subcommand("read", "Read a dataset or a selection of it, decompressing chunks on every core.");
   cmd->add_option("object", opts->object, "FILE/DATASET to read")->required();
-  cmd->add_option("-t,--threads", opts->threads, "decode threads (0: one per core)")
-      ->default_val(exec::default_threads())
-      ->capture_default_str();
+  cmd->add_option("-t,--threads", opts->threads,
+                  fmt::format("decode threads [default: {}, one per core]", exec::default_threads()));
   cmd->add_option("-s,--select", opts->select,
                   "numpy-like selection, per dimension start:stop or : or an index (10:20,:,0:512)");
   cmd->add_option("-o,--output", opts->output,
@@ -23,9 +24,8 @@ void add_read_command(CLI::App& app) {
                   "(without -o the data is read into memory and discarded, for timing)");
   cmd->add_flag("--verify", opts->verify, "also read the selection with H5Dread and compare; exit 3 on a difference");
   cmd->add_option("--raw-chunks", *raw, "how stored chunk bytes are fetched: pread at the chunk map's offsets, or "
-                                        "H5Dread_chunk")
-      ->check(CLI::IsMember({"pread", "hdf5"}))
-      ->capture_default_str();
+                                        "H5Dread_chunk [default: pread]")
+      ->check(CLI::IsMember({"pread", "hdf5"}));
   cmd->footer(
       "The output holds the elements in the dataset's stored type and byte order, C order: the bytes of\n"
       "h5py's d[sel].tobytes(). A summary (bytes, chunks, seconds, MB/s) goes to stderr.\n\n"
