@@ -9,6 +9,11 @@ namespace h5dig::h5 {
 void init() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // No HDF5 atexit clean-up: after a failed H5Fclose (e.g. disk full while
+    // flushing) HDF 1.10.8's H5_term_library crashes in H5F__close_cb at exit.
+    // h5dig closes its own handles (RAII); the OS reclaims the rest. Only
+    // effective before any other HDF5 call, hence first here.
+    (void)H5dont_atexit();
     // HDF5 prints its whole error stack to stderr by default; h5dig walks the
     // stack into one-line messages instead (error_stack_message).
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
@@ -41,6 +46,10 @@ std::string error_stack_message() {
   if (frames.descriptions.empty()) return {};
   // Walking downward, the first frame is the API call's own ("unable to open
   // file") and the last is the innermost cause ("file signature not found").
+  // One line: some descriptions carry newlines (the sec2 driver's "time = ...\n").
+  for (auto& d : frames.descriptions)
+    for (auto& c : d)
+      if (c == '\n' || c == '\r') c = ' ';
   const auto& outer = frames.descriptions.front();
   const auto& inner = frames.descriptions.back();
   if (frames.descriptions.size() == 1 || outer == inner) return outer;

@@ -261,6 +261,7 @@ struct WriteSession::Impl {
   }
 
   void flush() {
+    if (failed) throw Error(ErrorKind::io, "write session failed earlier");
     while (!ordered.empty()) write_front(true);
   }
 

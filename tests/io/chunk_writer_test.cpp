@@ -329,3 +329,38 @@ with h5py.File(sys.argv[1], 'r') as f:
 
 }  // namespace
 }  // namespace h5dig
+
+namespace h5dig {
+namespace {
+
+// A chunk HDF5 refuses to store (a file opened read-only) is one error naming
+// the dataset and the chunk; the session stays failed.
+TEST(ChunkWriter, WriteErrorNamesDatasetAndChunk) {
+  test::TempDir dir;
+  {
+    auto file = h5::File::create(dir / "ro.h5");
+    io::WriteSession session({.threads = 1});
+    auto w = io::ChunkWriter::create(session, file.root(),
+                                     {.name = "d", .type = H5T_STD_U16LE, .shape = {4, 4}, .chunks = {2, 4}});
+    w.finish();
+  }
+  auto file = h5::File::open(dir / "ro.h5");  // read-only
+  io::WriteSession session({.threads = 2});
+  auto w = io::ChunkWriter::open(session, file.root().open_dataset("d"));
+  std::vector<std::uint16_t> v(16, 9);
+  try {
+    w.write_all(std::as_bytes(std::span(v)));
+    w.finish();
+    FAIL() << "expected a write error";
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_EQ(e.kind(), ErrorKind::io) << msg;
+    EXPECT_NE(msg.find("/d chunk [0,0]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("H5Dwrite_chunk"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+  EXPECT_THROW(session.flush(), Error);
+}
+
+}  // namespace
+}  // namespace h5dig

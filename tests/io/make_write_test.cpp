@@ -111,3 +111,24 @@ TEST(MakeWrite, BenchWriteComparesBothPaths) {
 
 }  // namespace
 }  // namespace h5dig
+
+namespace h5dig {
+namespace {
+
+// Disk full (a file-size limit, SIGXFSZ ignored so write() fails with EFBIG):
+// one line naming the dataset and chunk, exit 1, no file left under either name.
+TEST(MakeWrite, DiskFullIsOneLineExit1AndNoFile) {
+  test::TempDir dir;
+  auto out = dir / "full.h5";
+  auto r = test::run({"bash", "-c", "trap '' XFSZ; ulimit -f 2000; exec \"$0\" make frames --frames 50 --shape 256,256 "
+                                    "--filter none \"$1\"",
+                      test::h5dig_binary().string(), out.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("data chunk ["), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+}  // namespace
+}  // namespace h5dig
