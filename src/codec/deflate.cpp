@@ -10,11 +10,12 @@ namespace h5dig::codec::detail {
 
 int libdeflate_level_for(unsigned hdf5_level) {
   // HDF5 levels 1-9 mean zlib's levels. libdeflate's levels compress harder
-  // than zlib's at the same number; this table (measured by scripts/bench_codecs
-  // on detector frames and text, see docs/codecs.md) picks for each zlib level the
-  // fastest libdeflate level whose output is no more than 5% larger than zlib's.
-  // 10-12 are libdeflate's own strongest levels, available on request.
-  static constexpr int kTable[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  // than zlib's at the same number; this table (measured with `h5dig bench
+  // codecs --levels` on shuffled detector frames and on text, see docs/codecs.md)
+  // picks for each zlib level the fastest libdeflate level whose output is no
+  // more than 5% larger than zlib's on both (with a margin at 7-9, where users
+  // ask for size). 10-12 are libdeflate's own strongest levels, on request.
+  static constexpr int kTable[13] = {0, 1, 1, 1, 2, 3, 4, 5, 5, 5, 10, 11, 12};
   return kTable[hdf5_level > 12 ? 12 : hdf5_level];
 }
 

@@ -19,6 +19,12 @@ std::size_t unshuffle_scalar(const std::uint8_t* in, std::uint8_t* out, std::siz
 void bit_rows_from_planes(const std::uint8_t* planes, std::uint8_t* rows, std::size_t n, std::size_t es);
 void planes_from_bit_rows(const std::uint8_t* rows, std::uint8_t* planes, std::size_t n, std::size_t es);
 
+enum class Isa { scalar = 0, sse2 = 1, avx2 = 2 };
+// The kernel family in use: the best the CPU has, unless a test forced a lower one.
+Isa current_isa();
+// Tests only: -1 restores automatic choice; a family the CPU lacks is ignored.
+void force_isa_for_testing(int isa);
+
 // Name of the kernel family in use ("avx2", "sse2", "scalar"), for benchmarks.
 const char* shuffle_isa();
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "codec/codec.hpp"
+#include "codec/simd.hpp"
 #include "codec/codec_test_support.hpp"
 #include "h5dig/error.hpp"
 #include "support/fixtures.hpp"
@@ -40,9 +41,21 @@ Bytes round_trip(const Pipeline& p, const Bytes& raw, Workspace& ws, std::uint32
 
 // ---- kernels ----------------------------------------------------------------
 
+// Runs `body` once per kernel family the CPU has (scalar, SSE2, AVX2).
+template <class F>
+void for_each_isa(F&& body) {
+  for (int isa : {0, 1, 2}) {
+    detail::simd::force_isa_for_testing(isa);
+    SCOPED_TRACE(detail::simd::shuffle_isa());
+    body();
+  }
+  detail::simd::force_isa_for_testing(-1);
+}
+
 TEST(CodecShuffle, MatchesDefinitionForEveryElementSize) {
+  for_each_isa([] {
   for (std::size_t es : {1, 2, 3, 4, 5, 8, 16}) {
-    for (std::size_t nbytes : {0, 1, 7, 64, 1000, 4099}) {
+    for (std::size_t nbytes : {0, 1, 7, 64, 1000, 4099, 8 * 97 + 3}) {
       Bytes in = testing::random_bytes(nbytes, static_cast<unsigned>(es * 7 + nbytes));
       Bytes out(nbytes), back(nbytes);
       detail::shuffle_bytes(in.data(), out.data(), nbytes, es);
@@ -59,6 +72,7 @@ TEST(CodecShuffle, MatchesDefinitionForEveryElementSize) {
       ASSERT_EQ(back, in) << "es=" << es << " nbytes=" << nbytes;
     }
   }
+  });
 }
 
 TEST(CodecFletcher32, KnownValues) {
@@ -83,6 +97,9 @@ struct RoundTripCase {
   std::size_t element_size;
 };
 
+// Readable test names in ctest and gtest output.
+void PrintTo(const RoundTripCase& c, std::ostream* os) { *os << c.name; }
+
 std::vector<RoundTripCase> round_trip_cases() {
   std::vector<RoundTripCase> cases;
   for (std::size_t es : {1, 2, 4, 8}) {
@@ -98,6 +115,10 @@ std::vector<RoundTripCase> round_trip_cases() {
                      es});
     cases.push_back({"shuffle_only_es" + e, {spec(kShuffleId, {unsigned(es)})}, es});
     cases.push_back({"mandatory_deflate_es" + e, {spec(kDeflateId, {5})}, es});
+    // A compressor feeding another: the inner decoder's size is not known in
+    // advance and is bounded by the nominal size instead.
+    cases.push_back({"lz4_then_deflate_es" + e,
+                     {spec(kLz4Id, {512}), spec(kDeflateId, {1}), spec(kFletcher32Id)}, es});
   }
   return cases;
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "codec/codec.hpp"
+#include "codec/simd.hpp"
 #include "codec/codec_test_support.hpp"
 #include "h5dig/codec/pipeline.hpp"
 #include "h5dig/error.hpp"
@@ -41,8 +42,11 @@ Bytes naive_bit_transpose(const Bytes& in, std::size_t n, std::size_t es) {
 }
 
 TEST(CodecBitshuffle, TransposeMatchesDefinition) {
+  for (int isa : {0, 1, 2}) {
+  detail::simd::force_isa_for_testing(isa);
+  SCOPED_TRACE(detail::simd::shuffle_isa());
   for (std::size_t es : {1, 2, 3, 4, 8, 16}) {
-    for (std::size_t n : {8, 16, 24, 128, 136, 1024}) {
+    for (std::size_t n : {8, 16, 24, 128, 136, 320, 1024, 8 * 1000}) {
       Bytes in = testing::random_bytes(n * es, static_cast<unsigned>(n + es));
       Bytes out(n * es), back(n * es), tmp(n * es);
       detail::bit_transpose(in.data(), out.data(), n, es, tmp.data());
@@ -51,6 +55,8 @@ TEST(CodecBitshuffle, TransposeMatchesDefinition) {
       ASSERT_EQ(back, in) << "es=" << es << " n=" << n;
     }
   }
+  }
+  detail::simd::force_isa_for_testing(-1);
 }
 
 TEST(CodecBitshuffle, DefaultBlockSizeIsThePlugins) {
@@ -66,6 +72,9 @@ struct Case {
   std::vector<FilterSpec> filters;
   std::size_t element_size;
 };
+
+// Readable test names in ctest and gtest output.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 std::vector<Case> plugin_cases() {
   std::vector<Case> cases;
