@@ -254,6 +254,9 @@ void write_chunks_kerchunk(std::ostream& out, const ChunkMap& map, const h5::Dat
   nlohmann::json refs = nlohmann::json::object();
   refs[".zgroup"] = nlohmann::json({{"zarr_format", 2}}).dump();
   const std::string prefix = std::string(name);
+  // Every group on the way to the array is a zarr group too ("entry/.zgroup").
+  for (std::size_t slash = prefix.find('/'); slash != std::string::npos; slash = prefix.find('/', slash + 1))
+    refs[prefix.substr(0, slash) + "/.zgroup"] = refs[".zgroup"];
   refs[prefix + "/.zarray"] = zarray.dump();
   refs[prefix + "/.zattrs"] = nlohmann::json::object().dump();
   for (std::size_t i : c_order(map)) {
@@ -289,7 +292,11 @@ void chunks_command(std::ostream& out, const std::string& object_path, ReportFor
   try {
     map = map_chunks(dataset, method);
   } catch (const Error& e) {
-    throw e.with_context(fmt::format("{}/{}", path.file, path.object));
+    // format/ names the file; say which dataset too, without naming the file twice.
+    std::string msg = e.what();
+    const std::string file_prefix = path.file + ": ";
+    if (msg.starts_with(file_prefix)) msg.erase(0, file_prefix.size());
+    throw Error(e.kind(), fmt::format("{}/{}: {}", path.file, path.object, msg));
   }
   switch (format) {
     case ReportFormat::json: write_chunks_json(out, map); break;

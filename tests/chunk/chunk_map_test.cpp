@@ -52,12 +52,14 @@ void expect_same_map(chunk::ChunkMap a, chunk::ChunkMap b, const std::string& wh
 struct Fixture {
   std::string libver;
   int userblock;
+  int address_bytes = 8;
 };
 
 class ChunkMapFixtures : public ::testing::TestWithParam<Fixture> {
  protected:
   static void make(const std::filesystem::path& path, const Fixture& fx) {
-    test::run_python(test::kChunkFixtureScript, {path.string(), fx.libver, std::to_string(fx.userblock)});
+    test::run_python(test::kChunkFixtureScript,
+                     {path.string(), fx.libver, std::to_string(fx.userblock), std::to_string(fx.address_bytes)});
   }
 };
 
@@ -66,7 +68,7 @@ const std::map<std::string, std::string> kLatestKinds = {
     {"edge", "farray"},    {"edge_gzip", "farray"},     {"fletcher", "farray"},     {"many", "farray"},
     {"many_gzip", "farray"}, {"sparse", "farray"},     {"sparse_gzip", "farray"},  {"empty", "farray"},
     {"ext", "earray"},      {"ext_gzip", "earray"},    {"bt2", "btree2"},          {"bt2_gzip", "btree2"},
-    {"single", "single"},   {"single_gzip", "single"}, {"implicit", "implicit"},
+    {"single", "single"},   {"single_gzip", "single"}, {"implicit", "implicit"},   {"attrs", "farray"},
 };
 
 TEST_P(ChunkMapFixtures, FormatMapEqualsHdf5ChunkInfoAndPointsAtTheChunkBytes) {
@@ -78,6 +80,10 @@ TEST_P(ChunkMapFixtures, FormatMapEqualsHdf5ChunkInfoAndPointsAtTheChunkBytes) {
   auto root = file.root();
   for (const auto& [name, kind] : kLatestKinds) {
     SCOPED_TRACE(name);
+    // HDF5 1.10.8 writes but cannot reopen a dataset with an unlimited
+    // dimension in a file with 4-byte lengths ("didn't find unlimited
+    // dimension"); the v2 B-tree ones (every dimension unlimited) do reopen.
+    if (fx.address_bytes == 4 && fx.libver == "latest" && name.starts_with("ext")) continue;
     auto dset = root.open_dataset(name);
     auto api = chunk::map_chunks(dset, chunk::MapMethod::hdf5_api);
     EXPECT_EQ(api.source(), "hdf5-api");
@@ -190,9 +196,10 @@ TEST_P(ChunkMapFixtures, DecodingTheMappedBytesGivesWhatH5pyWrote) {
 
 INSTANTIATE_TEST_SUITE_P(All, ChunkMapFixtures,
                          ::testing::Values(Fixture{"default", 0}, Fixture{"default", 512}, Fixture{"latest", 0},
-                                           Fixture{"latest", 1024}),
+                                           Fixture{"latest", 1024}, Fixture{"default", 0, 4}, Fixture{"latest", 0, 4}),
                          [](const auto& info) {
-                           return info.param.libver + (info.param.userblock ? "_userblock" : "");
+                           return info.param.libver + (info.param.userblock ? "_userblock" : "") +
+                                  (info.param.address_bytes != 8 ? "_addr" + std::to_string(info.param.address_bytes) : "");
                          });
 
 TEST(ChunkMap, ContiguousDatasetIsAUsageError) {

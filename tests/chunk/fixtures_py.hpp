@@ -4,16 +4,20 @@
 
 namespace h5dig::test {
 
-// argv: PATH LIBVER(default|latest) USERBLOCK(bytes, 0 for none)
+// argv: PATH LIBVER(default|latest) USERBLOCK(bytes, 0 for none) [ADDR_BYTES]
+// ADDR_BYTES (default 8): width of file addresses and lengths (H5Pset_sizes).
 inline constexpr const char* kChunkFixtureScript = R"PY(
 import sys, h5py, numpy as np
 path, libver, ub = sys.argv[1], sys.argv[2], int(sys.argv[3])
-kw = {}
-if libver == 'latest':
-    kw['libver'] = 'latest'
+width = int(sys.argv[4]) if len(sys.argv) > 4 else 8
+fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+fcpl.set_sizes(width, width)
 if ub:
-    kw['userblock_size'] = ub
-with h5py.File(path, 'w', **kw) as f:
+    fcpl.set_userblock(ub)
+if libver == 'latest':
+    fapl.set_libver_bounds(h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)
+with h5py.File(h5py.h5f.create(path.encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)) as f:
     a = np.arange(37 * 23, dtype='<i4').reshape(37, 23)
     # fixed-size dims: fixed array (latest) / v1 B-tree (default)
     f.create_dataset('edge', data=a, chunks=(8, 5))
@@ -55,6 +59,10 @@ with h5py.File(path, 'w', **kw) as f:
     dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
     d = h5py.h5d.create(f.id, b'implicit', h5py.h5t.STD_I32LE, space, dcpl=dcpl)
     f['implicit'][...] = np.arange(30 * 40, dtype='<i4').reshape(30, 40)
+    # many attributes: the object header grows continuation blocks
+    t = f.create_dataset('attrs', data=a, chunks=(10, 10), compression='gzip')
+    for i in range(40):
+        t.attrs['attribute_%02d' % i] = np.arange(16, dtype='<f8') * i
 )PY";
 
 }  // namespace h5dig::test
