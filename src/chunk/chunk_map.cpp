@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -100,7 +101,17 @@ ChunkMap map_with_format(const h5::Dataset& dataset) {
   ChunkMap map = empty_map(dataset);
   h5::flush_if_writable(dataset);
   const std::string path = h5::file_name(dataset);
-  format::FileReader file(path);
+  // A file HDF5 holds through a driver without a plain file behind it (core
+  // without backing store, family members "%d") cannot be reread directly:
+  // that is "not handled", so `automatic` falls back to the API.
+  std::optional<format::FileReader> opened;
+  try {
+    opened.emplace(path);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::io) throw;
+    throw Error(ErrorKind::unsupported, e.what());
+  }
+  const format::FileReader& file = *opened;
   auto sb = format::read_superblock(file);
   auto header = format::read_dataset_header(file, sb, dataset.header_address());
   if (header.layout.layout_class != format::LayoutClass::chunked)
