@@ -540,6 +540,18 @@ TEST(ArchiveCli, ZipUnzipVerifyEndToEnd) {
   auto v = run_h5dig({"verify", (tmp / "t.h5").string(), (tmp / "out").string()});
   EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   EXPECT_EQ(v.out, "");
+  auto ls = run_h5dig({"ls", "--archive", (tmp / "t.h5").string()});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_NE(ls.out.find(" rel link -> hello.txt\n"), std::string::npos) << ls.out;
+  EXPECT_NE(ls.out.find("-rwxr-xr-x      2700000 "), std::string::npos) << ls.out;
+  // h5dig ls -r lists it as h5ls -r does; h5dig cat gives a file back byte-exact.
+  auto h5ls = run({"h5ls", "-r", (tmp / "t.h5").string()});
+  auto ours = run_h5dig({"ls", "-r", (tmp / "t.h5").string()});
+  EXPECT_EQ(ours.exit_code, 0) << ours.err;
+  EXPECT_EQ(ours.out, h5ls.out);
+  auto cat = run_h5dig({"cat", (tmp / "t.h5").string() + "/a/big.txt"});
+  EXPECT_EQ(cat.exit_code, 0) << cat.err;
+  EXPECT_TRUE(cat.out == read_file(src / "a" / "big.txt"));
   auto bad = run_h5dig({"zip", (tmp / "x.h5").string(), (tmp / "no such dir").string()});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("no such dir"), std::string::npos) << bad.err;
