@@ -30,6 +30,8 @@ with h5py.File(path("links.h5"), "w") as f:
     f["twenty_five_characters_x"] = np.arange(2, dtype="u1")
     f["tab\tand\"quote"] = np.arange(1, dtype="u1")
     f.create_group("empty_group")
+    h5py.h5o.set_comment(g.id, b"a group with a \"comment\"")
+    h5py.h5o.set_comment(d.id, b"dataset comment")
 
 # ---- every datatype class -----------------------------------------------------
 with h5py.File(path("types.h5"), "w") as f:
