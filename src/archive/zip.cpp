@@ -1,15 +1,12 @@
-// zip: walk the tree, then one pipeline over every entry: a serial stage hands
-// out work (one item per file chunk, directory or link), N workers read and
-// checksum file chunks and deflate them, and one serial stage creates the HDF5
-// objects and writes the chunks directly (H5Dwrite_chunk), in walk order.
+// zip: walk the tree, then one pass over the entries in walk order on this
+// thread (every HDF5 call: groups, links, datasets, attributes), with file
+// chunks handed to io::ChunkWriter: one WriteSession for the whole archive
+// deflates them on N threads and writes them with H5Dwrite_chunk.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_pipeline.h>
-#include <tbb/task_arena.h>
 
 #include <cerrno>
 #include <cstring>
@@ -23,6 +20,7 @@
 #include "h5dig/codec/pipeline.hpp"
 #include "h5dig/error.hpp"
 #include "h5dig/h5/archive.hpp"
+#include "h5dig/io/chunk_writer.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::archive {
@@ -45,18 +43,6 @@ struct Source {
   std::string path;  // on disk, for reading and messages
   FsEntry entry;
   std::string h5_path;  // absolute path of the object in the archive
-};
-
-struct Item {
-  std::size_t entry = 0;
-  std::uint64_t offset = 0;
-  std::size_t length = 0;  // valid bytes of this chunk
-  std::size_t nominal = 0; // chunk size of the dataset
-  bool first = true, last = true;
-  std::vector<std::byte> raw;
-  std::vector<std::byte> stored;
-  std::uint32_t mask = 0;
-  std::uint32_t crc = 0;
 };
 
 // A unique temporary name beside `target`; the file exists (empty) afterwards.
@@ -182,79 +168,34 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
   h5::File file = h5::File::create(temp, fcpl.id(), fapl.id());
   h5::PropList empty_dcpl = h5::empty_dataset_plist();
 
-  std::optional<codec::Pipeline> pipeline;
+  std::vector<codec::FilterSpec> filters;
   if (options.level > 0) {
     codec::FilterSpec deflate;
     deflate.id = codec::kDeflateId;
-    deflate.flags = codec::kFlagOptional;  // as H5Pset_deflate records it
+    deflate.flags = codec::kFlagOptional;  // as H5Pset_deflate records it: chunks that do not
+                                           // shrink are stored raw, filter-mask bit 0 set
     deflate.cd_values = {static_cast<unsigned>(options.level)};
     deflate.name = "deflate";
-    pipeline.emplace(std::vector<codec::FilterSpec>{deflate}, 1);
+    filters.push_back(deflate);
   }
-  tbb::enumerable_thread_specific<codec::Workspace> workspaces;
   util::Progress progress("zip", total_bytes);
   const bool show_progress = options.progress;
 
-  // Serial-stage state: the open group of each depth on the current path, and
-  // the dataset being written.
-  std::vector<h5::Group> groups;
-  std::optional<h5::Dataset> current;
-  std::uint32_t current_crc = 0;
-  std::size_t next_entry = 0;
-  std::uint64_t next_offset = 0;
+  // One session (encoder threads + ordered write queue) for every file: this
+  // thread reads the files and makes every HDF5 call; the session's workers
+  // deflate the chunks; finished chunks are written with H5Dwrite_chunk.
+  io::WriteSession::Options session_options;
+  session_options.threads = threads;
+  io::WriteSession session(session_options);
+  std::vector<h5::Group> groups;  // the open group of each depth on the current path
+  std::vector<std::byte> buffer;
 
   auto write_meta = [](const h5::Location& loc, const FsEntry& e) {
     h5::write_u32_attribute(loc, "mode", e.mode);
     h5::write_i64_attribute(loc, "mtime_ns", e.mtime_ns);
   };
 
-  auto produce = [&](tbb::flow_control& fc) -> Item* {
-    if (next_entry >= sources.size()) {
-      fc.stop();
-      return nullptr;
-    }
-    auto item = std::make_unique<Item>();
-    item->entry = next_entry;
-    const FsEntry& e = sources[next_entry].entry;
-    if (e.kind == EntryKind::file && e.size > 0) {
-      std::uint64_t chunk = chunk_bytes_for(e.size);
-      item->offset = next_offset;
-      item->nominal = static_cast<std::size_t>(chunk);
-      item->length = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, e.size - next_offset));
-      item->first = next_offset == 0;
-      next_offset += item->length;
-      item->last = next_offset >= e.size;
-      if (item->last) {
-        ++next_entry;
-        next_offset = 0;
-      }
-    } else {
-      ++next_entry;
-    }
-    return item.release();
-  };
-
-  auto compress = [&](Item* item) -> Item* {
-    const Source& s = sources[item->entry];
-    if (s.entry.kind != EntryKind::file || item->length == 0) return item;
-    // The last chunk of a multi-chunk file is padded with zeros to the chunk size.
-    item->raw.assign(item->nominal, std::byte{0});
-    read_exact(s.path, item->offset, item->raw.data(), item->length);
-    item->crc = detail::crc32_update(0, std::span<const std::byte>(item->raw.data(), item->length));
-    if (pipeline) {
-      codec::EncodedChunk enc = pipeline->encode(item->raw, workspaces.local());
-      item->stored.assign(enc.bytes.begin(), enc.bytes.end());
-      item->mask = enc.filter_mask;
-      std::vector<std::byte>().swap(item->raw);
-    } else {
-      item->stored = std::move(item->raw);
-    }
-    return item;
-  };
-
-  auto store = [&](Item* raw_item) {
-    std::unique_ptr<Item> item(raw_item);
-    const Source& s = sources[item->entry];
+  for (const Source& s : sources) {
     const FsEntry& e = s.entry;
     try {
       if (e.depth == 0) {
@@ -262,10 +203,9 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
         groups.push_back(file.root());
         if (e.mtime_ns >= 0) write_meta(groups.back(), e);
         ++stats.directories;
-        return;
+        continue;
       }
-      if (item->first)
-        while (groups.size() > static_cast<std::size_t>(e.depth)) groups.pop_back();
+      while (groups.size() > static_cast<std::size_t>(e.depth)) groups.pop_back();
       const h5::Group& parent = groups.back();
       switch (e.kind) {
         case EntryKind::directory: {
@@ -284,30 +224,39 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
           ++stats.hardlinks;
           break;
         case EntryKind::file: {
-          if (item->first) {
-            if (e.size == 0) {
-              current.emplace(h5::create_byte_dataset(parent, e.name, 0, empty_dcpl));
-            } else {
-              h5::PropList dcpl = h5::archive_dataset_plist(item->nominal, options.level);
-              current.emplace(h5::create_byte_dataset(parent, e.name, e.size, dcpl));
+          std::uint32_t crc = 0;
+          if (e.size == 0) {
+            h5::Dataset ds = h5::create_byte_dataset(parent, e.name, 0, empty_dcpl);
+            write_meta(ds, e);
+            h5::write_u32_attribute(ds, "crc32", crc);
+          } else {
+            const std::uint64_t chunk = chunk_bytes_for(e.size);
+            io::DatasetSpec spec;
+            spec.name = e.name;
+            spec.type = H5T_STD_U8LE;
+            spec.shape = {e.size};
+            spec.chunks = {chunk};
+            spec.filters = filters;
+            io::WriteOptions wopt;
+            wopt.block_shape = {chunk};
+            io::ChunkWriter writer = io::ChunkWriter::create(session, parent, spec, wopt);
+            buffer.resize(static_cast<std::size_t>(chunk));
+            for (std::uint64_t offset = 0; offset < e.size; offset += chunk) {
+              std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, e.size - offset));
+              read_exact(s.path, offset, buffer.data(), n);
+              std::span<const std::byte> piece(buffer.data(), n);
+              crc = detail::crc32_update(crc, piece);
+              hsize_t off[1] = {offset}, count[1] = {n};
+              writer.write(off, count, piece);
+              if (show_progress) progress.advance(n);
             }
-            current_crc = 0;
+            writer.finish(/*wait=*/false);  // chunks stay queued; the next files keep the encoders busy
+            h5::Dataset ds = h5::open_child_dataset(parent, e.name);
+            write_meta(ds, e);
+            h5::write_u32_attribute(ds, "crc32", crc);
           }
-          if (item->length > 0) {
-            hsize_t off[1] = {item->offset};
-            current->write_chunk(std::span<const hsize_t>(off, 1), item->mask, item->stored);
-            current_crc = item->first ? item->crc : detail::crc32_combine(current_crc, item->crc, item->length);
-            stats.bytes_stored += item->stored.size();
-            if (item->mask != 0) ++stats.chunks_raw;
-            if (show_progress) progress.advance(item->length);
-          }
-          if (item->last) {
-            write_meta(*current, e);
-            h5::write_u32_attribute(*current, "crc32", current_crc);
-            current.reset();
-            ++stats.files;
-            stats.bytes_in += e.size;
-          }
+          ++stats.files;
+          stats.bytes_in += e.size;
           break;
         }
         case EntryKind::other: break;
@@ -315,16 +264,9 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
     } catch (const Error& err) {
       throw err.with_context(s.path.empty() ? s.h5_path : s.path);
     }
-  };
-
-  tbb::task_arena arena(static_cast<int>(threads));
-  arena.execute([&] {
-    tbb::parallel_pipeline(2 * threads + 2,
-                           tbb::make_filter<void, Item*>(tbb::filter_mode::serial_in_order, produce) &
-                               tbb::make_filter<Item*, Item*>(tbb::filter_mode::parallel, compress) &
-                               tbb::make_filter<Item*, void>(tbb::filter_mode::serial_in_order, store));
-  });
-  current.reset();
+  }
+  session.flush();
+  stats.bytes_stored = session.bytes_written();
   groups.clear();
   file.close();
   progress.finish();

@@ -22,14 +22,18 @@ bool valid_utf8(const std::string& s) {
   return true;
 }
 
-const PropList& lcpl_for(const std::string& name) {
-  static thread_local PropList utf8 = [] {
-    PropList p = PropList::create(H5P_LINK_CREATE);
-    check(H5Pset_char_encoding(p.id(), H5T_CSET_UTF8), "H5Pset_char_encoding");
+// The two property lists live as long as the library: HDF5 closes them in its
+// own atexit shutdown. (Closing them from a static destructor would run after
+// that shutdown and make HDF5 print "can't close".) HDF5 is entered from one
+// thread at a time, so the lazy creation needs no lock beyond the static's.
+hid_t lcpl_for(const std::string& name) {
+  static const hid_t utf8 = [] {
+    init();
+    hid_t p = check_id(H5Pcreate(H5P_LINK_CREATE), "H5Pcreate");
+    check(H5Pset_char_encoding(p, H5T_CSET_UTF8), "H5Pset_char_encoding");
     return p;
   }();
-  static thread_local PropList ascii = [] { return PropList::create(H5P_LINK_CREATE); }();
-  return valid_utf8(name) ? utf8 : ascii;
+  return valid_utf8(name) ? utf8 : H5P_DEFAULT;
 }
 
 }  // namespace
@@ -41,7 +45,7 @@ ObjectIdentity object_identity(const Location& loc) {
 }
 
 Group create_child_group(const Group& parent, const std::string& name) {
-  return Group(check_id(H5Gcreate2(parent.id(), name.c_str(), lcpl_for(name).id(), H5P_DEFAULT, H5P_DEFAULT),
+  return Group(check_id(H5Gcreate2(parent.id(), name.c_str(), lcpl_for(name), H5P_DEFAULT, H5P_DEFAULT),
                         "H5Gcreate2"));
 }
 
@@ -56,18 +60,18 @@ Dataset open_child_dataset(const Group& parent, const std::string& name) {
 Dataset create_byte_dataset(const Group& parent, const std::string& name, hsize_t size, const PropList& dcpl) {
   hsize_t dims[1] = {size};
   Dataspace space = Dataspace::simple(std::span<const hsize_t>(dims, 1));
-  return Dataset(check_id(H5Dcreate2(parent.id(), name.c_str(), H5T_STD_U8LE, space.id(), lcpl_for(name).id(),
+  return Dataset(check_id(H5Dcreate2(parent.id(), name.c_str(), H5T_STD_U8LE, space.id(), lcpl_for(name),
                                      dcpl.id(), H5P_DEFAULT),
                           "H5Dcreate2"));
 }
 
 void make_soft_link(const Group& parent, const std::string& name, const std::string& target) {
-  check(H5Lcreate_soft(target.c_str(), parent.id(), name.c_str(), lcpl_for(name).id(), H5P_DEFAULT),
+  check(H5Lcreate_soft(target.c_str(), parent.id(), name.c_str(), lcpl_for(name), H5P_DEFAULT),
         "H5Lcreate_soft");
 }
 
 void make_hard_link(const File& file, const std::string& existing, const Group& parent, const std::string& name) {
-  check(H5Lcreate_hard(file.id(), existing.c_str(), parent.id(), name.c_str(), lcpl_for(name).id(), H5P_DEFAULT),
+  check(H5Lcreate_hard(file.id(), existing.c_str(), parent.id(), name.c_str(), lcpl_for(name), H5P_DEFAULT),
         "H5Lcreate_hard");
 }
 

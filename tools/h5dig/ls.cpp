@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/archive/archive.hpp"
 #include "h5dig/inspect/ls.hpp"
 
 namespace h5dig::tool {
@@ -40,6 +41,8 @@ void add_ls_command(CLI::App& app) {
                   "Columns for data output; 0 = no wrapping [default: $COLUMNS, the terminal's width, or 80]")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", opts->json, "Print a JSON document instead (schema: docs/ls-json.md)");
+  auto archive_listing = std::make_shared<bool>(false);
+  cmd->add_flag("--archive", *archive_listing, "List an archive (h5dig zip) like tar -tv: mode, size, mtime, name");
   cmd->add_option("paths", *paths, "FILE[/OBJECT]: a file, optionally followed by an object path inside it")
       ->required();
   cmd->footer(
@@ -48,9 +51,14 @@ void add_ls_command(CLI::App& app) {
       "  h5dig ls -rv data.h5              everything, with storage, filters and types\n"
       "  h5dig ls -d archive.h5/README.md  one dataset with its values\n"
       "  h5dig ls --json -r data.h5        the same information as JSON\n"
+      "  h5dig ls --archive src.h5         an archive's files like tar -tv (docs/archive.md)\n"
       "Exit codes: 0 listed; 1 missing/unreadable file or object; 2 bad arguments.");
-  cmd->callback([opts, paths] {
+  cmd->callback([opts, paths, archive_listing] {
     std::cout.sync_with_stdio(false);
+    if (*archive_listing) {
+      for (const auto& path : *paths) archive::list_archive(path, std::cout);
+      return;
+    }
     inspect::list(*paths, *opts, std::cout);
   });
 }

@@ -39,7 +39,6 @@ struct ZipStats {
   std::uint64_t directories = 0, files = 0, symlinks = 0, hardlinks = 0;
   std::uint64_t bytes_in = 0;       // file content bytes
   std::uint64_t bytes_stored = 0;   // chunk bytes written
-  std::uint64_t chunks_raw = 0;     // chunks stored without the filter
 };
 
 // Archives `dirs` into `archive` (written to a temporary name beside it and
