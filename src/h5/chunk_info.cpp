@@ -48,4 +48,9 @@ void flush_if_writable(const Dataset& dataset) {
   if (intent & H5F_ACC_RDWR) check(H5Fflush(file.get(), H5F_SCOPE_LOCAL), "H5Fflush");
 }
 
+Dataset borrow_dataset(hid_t id) {
+  check(H5Iinc_ref(id), "H5Iinc_ref");
+  return Dataset(id);
+}
+
 }  // namespace h5dig::h5

@@ -32,5 +32,8 @@ std::string file_name(const Dataset& dataset);
 // If the dataset's file is open for writing, flushes it (H5Fflush, local scope)
 // so that what is on disk matches what HDF5 holds in its caches.
 void flush_if_writable(const Dataset& dataset);
+// A Dataset sharing `id` (H5Iinc_ref): code holding raw ids can use the typed
+// API; closing the returned object leaves `id` open.
+Dataset borrow_dataset(hid_t id);
 
 }  // namespace h5dig::h5
