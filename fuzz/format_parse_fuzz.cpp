@@ -3,7 +3,7 @@
 // Input: 8 bytes (little-endian object-header address of a dataset, relative to
 // the base address) followed by a whole HDF5 file image. The parsers must end in
 // a walk or an h5dig::Error; anything else (crash, sanitizer report, timeout,
-// out-of-memory) is a finding. Seed corpus: scripts/make_format_fuzz_corpus.
+// out-of-memory) is a finding. Seed corpus: scripts/make_format_parse_fuzz_corpus.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
