@@ -16,6 +16,7 @@
 
 #include "archive/tree_walk.hpp"
 #include "h5dig/archive/archive.hpp"
+#include "h5dig/archive/talk_script.hpp"
 #include "h5dig/error.hpp"
 
 extern char** environ;
@@ -23,35 +24,6 @@ extern char** environ;
 namespace h5dig::archive {
 
 namespace {
-
-// The talk's h5zip script, verbatim.
-constexpr const char* kTalkScript = R"PY(import os
-import sys
-
-import h5py
-import numpy
-
-
-def h5zip(name, path):
-    """Walk over path, storing the files found in the new HDF5 file name"""
-
-    with h5py.File(name, "w") as f:
-
-        for (dirpath, dirnames, filenames) in os.walk(path):
-            groupname = dirpath.replace(path, "/")
-            g = f[groupname]
-            assert groupname in f
-            for dirname in sorted(dirnames):
-                g.create_group(dirname)
-            for filename in sorted(filenames):
-                data = numpy.fromfile(
-                    os.path.join(dirpath, filename), dtype=numpy.uint8
-                )
-                g.create_dataset(filename, data=data, compression="gzip", compression_opts=9)
-
-
-h5zip(sys.argv[1], sys.argv[2])
-)PY";
 
 // Runs argv (stdout/stderr to `log`), returns wall seconds; throws naming the
 // tool and the end of its log if it fails.
@@ -134,7 +106,7 @@ void bench_zip(const std::filesystem::path& dir, const BenchZipOptions& options,
   } cleanup{work};
 
   auto script = work / "h5zip.py";
-  std::ofstream(script) << kTalkScript;
+  std::ofstream(script) << talk_h5zip_script(talk_path(options.talk));
   const std::string exe = self_exe().string();
   const std::string src = std::filesystem::absolute(dir).string();
   const unsigned threads = options.threads;

@@ -20,34 +20,6 @@ using test::run_python;
 using test::TempDir;
 namespace fs = std::filesystem;
 
-const char* kH5zip = R"PY(
-import os
-import sys
-
-import h5py
-import numpy
-
-
-def h5zip(name, path):
-    """Walk over path, storing the files found in the new HDF5 file name"""
-
-    with h5py.File(name, "w") as f:
-
-        for (dirpath, dirnames, filenames) in os.walk(path):
-            groupname = dirpath.replace(path, "/")
-            g = f[groupname]
-            assert groupname in f
-            for dirname in sorted(dirnames):
-                g.create_group(dirname)
-            for filename in sorted(filenames):
-                data = numpy.fromfile(
-                    os.path.join(dirpath, filename), dtype=numpy.uint8
-                )
-                g.create_dataset(filename, data=data, compression="gzip", compression_opts=9)
-
-
-h5zip(sys.argv[1], sys.argv[2])
-)PY";
 
 bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
 
@@ -64,7 +36,7 @@ TEST(LsCat, TalkArchiveRoundTripsByteExact) {
   test::write_file(tree / "sub" / "all_bytes.bin", all_bytes);
   test::write_file(tree / "sub" / "deeper" / "big.bin", binary);
   test::write_file(tree / "sub" / "name with spaces.txt", "spaced\n");
-  run_python(kH5zip, {"tree.h5", "tree"}, dir.path());
+  run_python(test::talk_h5zip_script(), {"tree.h5", "tree"}, dir.path());
   for (const char* rel : {"README.txt", "empty.txt", "sub/all_bytes.bin", "sub/deeper/big.bin",
                           "sub/name with spaces.txt"}) {
     auto r = run_h5dig({"cat", (dir / "tree.h5").string() + "/" + rel});

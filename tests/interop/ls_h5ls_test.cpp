@@ -22,35 +22,6 @@ using test::run;
 using test::run_h5dig;
 using test::run_python;
 
-// The talk's h5zip script, verbatim (hdf5-talk.md, "Abusing HDF5 1").
-const char* kH5zip = R"PY(
-import os
-import sys
-
-import h5py
-import numpy
-
-
-def h5zip(name, path):
-    """Walk over path, storing the files found in the new HDF5 file name"""
-
-    with h5py.File(name, "w") as f:
-
-        for (dirpath, dirnames, filenames) in os.walk(path):
-            groupname = dirpath.replace(path, "/")
-            g = f[groupname]
-            assert groupname in f
-            for dirname in sorted(dirnames):
-                g.create_group(dirname)
-            for filename in sorted(filenames):
-                data = numpy.fromfile(
-                    os.path.join(dirpath, filename), dtype=numpy.uint8
-                )
-                g.create_dataset(filename, data=data, compression="gzip", compression_opts=9)
-
-
-h5zip(sys.argv[1], sys.argv[2])
-)PY";
 
 // A small source-like tree: nested directories, text, binary, empty and
 // long-named files (names past h5ls's 24-column field).
@@ -85,7 +56,7 @@ std::filesystem::path g_fixture_dir;
 std::filesystem::path make_fixtures() {
   namespace fs = std::filesystem;
   auto script = test::read_file(test::source_dir() / "tests/interop/ls_fixtures.py");
-  std::size_t hash = std::hash<std::string>{}(script + kMakeTree + kH5zip);
+  std::size_t hash = std::hash<std::string>{}(script + kMakeTree + test::talk_h5zip_script());
   char name[64];
   std::snprintf(name, sizeof name, "ls-fixtures-%016zx", hash);
   fs::path root = test::h5dig_binary().parent_path() / "test-fixtures";
@@ -100,7 +71,7 @@ std::filesystem::path make_fixtures() {
   run_python(script, {tmp.string()}, tmp);
   run_python(kMakeTree, {(tmp / "Python-3.10.14").string()});
   // The talk runs h5zip from the directory holding the tree.
-  run_python(kH5zip, {"talkzip.h5", "Python-3.10.14"}, tmp);
+  run_python(test::talk_h5zip_script(), {"talkzip.h5", "Python-3.10.14"}, tmp);
   test::write_file(tmp / ".complete", "");
   std::error_code ec;
   fs::rename(tmp, final_dir, ec);

@@ -1,5 +1,7 @@
 #include "support/fixtures.hpp"
 
+#include "h5dig/archive/talk_script.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -108,6 +110,10 @@ std::string read_file(const std::filesystem::path& path) {
 void write_file(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string talk_h5zip_script() {
+  return archive::talk_h5zip_script(archive::talk_path(source_dir() / ".." / "shared" / "seed" / "hdf5-talk.md"));
 }
 
 std::filesystem::path h5dig_binary() { return H5DIG_BINARY; }

@@ -40,6 +40,10 @@ CommandResult run_h5dig(const std::vector<std::string>& args, const std::filesys
 CommandResult run_python(const std::string& script, const std::vector<std::string>& args = {},
                          const std::filesystem::path& cwd = {});
 
+// The talk's h5zip script, read out of ../shared/seed/hdf5-talk.md beside the
+// checkout ($H5DIG_TALK overrides); h5dig keeps no copy of the talk's code.
+std::string talk_h5zip_script();
+
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& bytes);
 

@@ -23,6 +23,8 @@ void add_bench_zip_command(CLI::App& bench) {
   cmd->add_flag("--markdown", opts->bench.markdown, "Print a markdown table (for docs/benchmarks.md)");
   cmd->add_option("--work-dir", opts->work, "Scratch directory for archives and extractions [default: $TMPDIR]");
   cmd->add_option("--python", opts->bench.python, "Python with h5py, for the talk's script")->capture_default_str();
+  cmd->add_option("--talk", opts->bench.talk, "The talk (hdf5-talk.md), whose h5zip script is run as the peer")
+      ->capture_default_str();
   cmd->add_option("--h5ar", opts->bench.h5ar, "The h5ar binary")->capture_default_str();
   cmd->add_option("DIR", opts->dir, "The tree to archive")->required();
   cmd->footer(

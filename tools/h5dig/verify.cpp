@@ -30,6 +30,9 @@ void add_verify_command(CLI::App& app) {
     if (!opts->tree.empty()) opts->verify.tree = opts->tree;
     auto n = h5dig::archive::verify(opts->archive, opts->verify, std::cout);
     if (n > 0) throw Error(ErrorKind::verify, fmt::format("{}: {} difference(s)", opts->archive, n));
+    // Silence would leave the user guessing whether anything was checked.
+    std::cerr << fmt::format("{}: no differences (every checksum verified{})\n", opts->archive,
+                             opts->tree.empty() ? "" : ", archive matches " + opts->tree);
   });
 }
 

@@ -92,6 +92,7 @@ struct BenchZipOptions {
   unsigned threads = 0;
   int level = 6;
   int repeat = 3;
+  std::string talk = "../shared/seed/hdf5-talk.md";  // the talk, for its h5zip script ($H5DIG_TALK overrides)
   bool markdown = false;             // print a markdown table (for docs/benchmarks.md)
   std::filesystem::path work_dir;    // scratch space ("" = $TMPDIR)
   std::string python = "/usr/bin/python3";
