@@ -277,7 +277,7 @@ TEST(ArchiveInterop, H5lsAndH5pyReadItLikeTheTalksArchive) {
   make_plain_tree(src);
   std::ostringstream warn;
   h5dig::archive::zip(tmp / "h5dig.h5", {src}, zip_options(), warn);
-  run_python(test::talk_h5zip_script(), {(tmp / "talk.h5").string(), src.string()});
+  run_python(h5dig::test::talk_h5zip_script(), {(tmp / "talk.h5").string(), src.string()});
 
   auto ours = run({"h5ls", "-r", (tmp / "h5dig.h5").string()});
   auto talks = run({"h5ls", "-r", (tmp / "talk.h5").string()});
@@ -321,7 +321,7 @@ TEST(ArchiveInterop, TalkArchiveExtractsWithDefaultModes) {
   TempDir tmp;
   auto src = tmp / "src";
   make_plain_tree(src);
-  run_python(test::talk_h5zip_script(), {(tmp / "talk.h5").string(), src.string()});
+  run_python(h5dig::test::talk_h5zip_script(), {(tmp / "talk.h5").string(), src.string()});
   std::ostringstream warn;
   auto stats = unzip_to(tmp / "talk.h5", tmp / "out", warn);
   EXPECT_EQ(stats.refused + stats.failed, 0u) << warn.str();
