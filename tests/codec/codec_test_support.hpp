@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,18 @@ Bytes random_bytes(std::size_t n, unsigned seed = 2);
 Bytes text_bytes(std::size_t n);
 
 std::vector<FilterSpec> specs_from_json(const nlohmann::json& filters);
+
+// A filter spec as HDF5 would record it: id, flags, cd_values, and its name.
+inline FilterSpec spec(unsigned id, std::vector<unsigned> cd = {}, unsigned flags = 0) {
+  FilterSpec s;
+  s.id = id;
+  s.flags = flags;
+  s.cd_values = std::move(cd);
+  s.name = filter_name(id);
+  return s;
+}
+
+inline std::span<const std::byte> view(const Bytes& b) { return {b.data(), b.size()}; }
 
 // Runs the h5py side of an interop test (script in codec_test_support.cpp):
 //   mode "write": h5py creates each dataset of `config` with its filters and

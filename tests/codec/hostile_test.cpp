@@ -15,13 +15,7 @@ namespace {
 
 using testing::Bytes;
 
-FilterSpec spec(unsigned id, std::vector<unsigned> cd = {}, unsigned flags = 0) {
-  FilterSpec s;
-  s.id = id;
-  s.flags = flags;
-  s.cd_values = std::move(cd);
-  return s;
-}
+using testing::spec;
 
 Bytes encode(const Pipeline& p, const Bytes& raw) {
   Workspace ws;

@@ -19,16 +19,8 @@ namespace {
 
 using testing::Bytes;
 
-FilterSpec spec(unsigned id, std::vector<unsigned> cd = {}, unsigned flags = 0) {
-  FilterSpec s;
-  s.id = id;
-  s.flags = flags;
-  s.cd_values = std::move(cd);
-  s.name = filter_name(id);
-  return s;
-}
-
-std::span<const std::byte> view(const Bytes& b) { return {b.data(), b.size()}; }
+using testing::spec;
+using testing::view;
 
 Bytes round_trip(const Pipeline& p, const Bytes& raw, Workspace& ws, std::uint32_t* mask = nullptr) {
   EncodedChunk enc = p.encode(view(raw), ws);

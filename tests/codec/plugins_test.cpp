@@ -17,16 +17,8 @@ namespace {
 
 using testing::Bytes;
 
-FilterSpec spec(unsigned id, std::vector<unsigned> cd = {}, unsigned flags = 0) {
-  FilterSpec s;
-  s.id = id;
-  s.flags = flags;
-  s.cd_values = std::move(cd);
-  s.name = filter_name(id);
-  return s;
-}
-
-std::span<const std::byte> view(const Bytes& b) { return {b.data(), b.size()}; }
+using testing::spec;
+using testing::view;
 
 // Bit k of byte j of element e goes to row 8j+k, bit e%8 of byte e/8.
 Bytes naive_bit_transpose(const Bytes& in, std::size_t n, std::size_t es) {
