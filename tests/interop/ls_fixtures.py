@@ -7,7 +7,10 @@ import sys
 import h5py
 import numpy as np
 
-out = sys.argv[1]
+out = os.path.abspath(sys.argv[1])
+# External raw-data files (the "external" dataset) are created relative to the working directory;
+# work inside OUTDIR so that nothing is written where the tests happen to be started.
+os.chdir(out)
 
 
 def path(name):
