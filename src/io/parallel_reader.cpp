@@ -628,13 +628,24 @@ void ParallelReader::read_hdf5(const Selection& sel, std::span<std::byte> out) {
   if (want > 0) h5::read_stored(*m.ds, sel.start, sel.count, out.data());
 }
 
-KernelStats ParallelReader::decode_kernel(std::size_t threads) {
+std::uint64_t ParallelReader::kernel_output_bytes() {
+  Impl& m = *impl_;
+  if (m.layout != H5D_CHUNKED) return 0;
+  m.ensure_map();
+  return m.by_linear.size() * m.map.chunk_nbytes();
+}
+
+KernelStats ParallelReader::decode_kernel(std::size_t threads, std::span<std::byte> out) {
   Impl& m = *impl_;
   if (m.layout != H5D_CHUNKED || !m.fallback.empty()) {
     throw_usage(fmt::format("{}: the decode kernel needs a chunked dataset with filters h5dig decodes ({})", m.where(),
                             describe()));
   }
   m.ensure_map();
+  if (!out.empty() && out.size() != kernel_output_bytes()) {
+    throw_usage(fmt::format("{}: decode kernel output holds {} bytes, needs {}", m.where(), out.size(),
+                            kernel_output_bytes()));
+  }
   threads = exec::resolved_threads({.threads = threads});
   const std::uint64_t nominal = m.map.chunk_nbytes();
   KernelStats k;
@@ -656,16 +667,17 @@ KernelStats ParallelReader::decode_kernel(std::size_t threads) {
     }
   }
   if (m.workspaces.size() < threads) m.workspaces.resize(threads);
-  std::vector<Buffer> scratch(threads);
+  std::vector<Buffer> scratch(out.empty() ? threads : 0);
   for (auto& s : scratch) s.resize(nominal);
   const auto t0 = Clock::now();
   exec::parallel_for_index({.threads = threads}, ids.size(), [&](std::size_t i, std::size_t w) {
     const auto& rec = m.map.record(ids[i]);
     std::span<const std::byte> stored(all.data() + starts[i], rec.size);
+    std::span<std::byte> target = out.empty() ? scratch[w].span() : out.subspan(i * nominal, nominal);
     if (m.pipeline->empty()) {
-      std::memcpy(scratch[w].span().data(), stored.data(), std::min<std::uint64_t>(rec.size, nominal));
+      std::memcpy(target.data(), stored.data(), std::min<std::uint64_t>(rec.size, nominal));
     } else {
-      m.pipeline->decode(stored, scratch[w].span(), rec.filter_mask, m.workspaces[w]);
+      m.pipeline->decode(stored, target, rec.filter_mask, m.workspaces[w]);
     }
   });
   k.seconds = std::chrono::duration<double>(Clock::now() - t0).count();

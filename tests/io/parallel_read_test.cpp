@@ -220,6 +220,30 @@ TEST_F(IoParallelRead, ChunkedReadsAreDoneByH5digNotHdf5) {
   EXPECT_GT(stats.chunks_filled, 10u);
 }
 
+TEST_F(IoParallelRead, DecodeKernelIntoAnOutputWritesWhatTheReadWrites) {
+  // Datasets whose chunks tile the shape exactly, in C order: the kernel's
+  // output (chunk k at k * chunk bytes) is then the whole dataset.
+  for (auto [file, dataset] : {std::pair{"default.h5", "mask"}, std::pair{"latest.h5", "single"}}) {
+    ParallelReader reader(path(file).string(), dataset);
+    Selection sel = whole(reader.shape());
+    std::vector<std::byte> read(reader.output_bytes(sel));
+    reader.read(sel, read, {.threads = 2});
+    ASSERT_EQ(reader.kernel_output_bytes(), read.size()) << dataset;
+    std::vector<std::byte> kernel(read.size(), std::byte{0x5a});
+    KernelStats k = reader.decode_kernel(2, kernel);
+    EXPECT_EQ(k.decoded_bytes, read.size()) << dataset;
+    EXPECT_EQ(as_string(kernel), as_string(read)) << dataset;
+    EXPECT_EQ(reader.decode_kernel(2).decoded_bytes, read.size()) << dataset;  // scratch: same work, no output
+    std::vector<std::byte> short_out(read.size() - 1);
+    try {
+      reader.decode_kernel(2, short_out);
+      ADD_FAILURE() << dataset << ": a short kernel output was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::usage) << e.what();
+    }
+  }
+}
+
 TEST_F(IoParallelRead, ZstdChunksWrittenByH5digReadBack) {
   // No Debian plugin writes zstd, so h5dig writes the chunks itself and the
   // expected bytes are the array it wrote.

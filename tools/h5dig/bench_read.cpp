@@ -18,9 +18,12 @@ void add_bench_read_command(CLI::App& bench) {
                   fmt::format("largest thread count to try [default: {}, one per core]", exec::default_threads()));
   cmd->add_option("-r,--repeat", opts->repeat, "runs per row; the median is shown [default: 3]");
   cmd->footer(
-      "Every row reads the whole dataset into a fresh buffer after one warm-up read (page cache warm for all).\n"
-      "The decode kernel row pre-reads every stored chunk into memory and times only their decoding on N\n"
-      "threads, without copying into an output: the practical limit of a parallel read.\n\n"
+      "Every row reads the whole dataset after one warm-up read (page cache warm for all), into a fresh\n"
+      "buffer unless it says otherwise; each times the read call alone (not the buffer's release).\n"
+      "The decode kernel rows pre-read every stored chunk into memory and time only their decoding on N\n"
+      "threads: into a fresh output buffer and into a reused one (a read's memory work without its I/O,\n"
+      "the practical limit of a parallel read), and into a per-thread scratch buffer that stays in cache\n"
+      "(the bare decoder speed: nothing decoded reaches memory).\n\n"
       "Example:\n"
       "  h5dig bench read -t 2 frames.h5/data");
   cmd->callback([opts] { io::run_bench_read(*opts, std::cout); });

@@ -64,7 +64,7 @@ struct ElementType {
 };
 
 // Result of the decode-only kernel (bench): all allocated chunks pre-read into
-// memory, then decoded on N threads into per-thread buffers, with no scatter.
+// memory, then decoded on N threads with no I/O, no scatter and no fill.
 struct KernelStats {
   std::uint64_t chunks = 0;
   std::uint64_t decoded_bytes = 0;
@@ -107,9 +107,16 @@ class ParallelReader {
   void read_hdf5(const Selection& sel, std::span<std::byte> out);
 
   // The practical speed limit: decode all allocated chunks on `threads`
-  // threads from memory. Throws Error(usage) unless the dataset is chunked
-  // and h5dig has its codecs.
-  KernelStats decode_kernel(std::size_t threads);
+  // threads from memory (the pre-read is not timed). With `out` empty each
+  // chunk is decoded into a per-thread scratch buffer that stays in cache, so
+  // no decoded byte reaches memory; otherwise `out` must hold
+  // kernel_output_bytes() and the k-th allocated chunk (in C order of the grid)
+  // is decoded to byte k * chunk bytes: the memory traffic of a whole read
+  // without its I/O. Throws Error(usage) unless the dataset is chunked and
+  // h5dig has its codecs, or if `out` has the wrong size.
+  KernelStats decode_kernel(std::size_t threads, std::span<std::byte> out = {});
+  // Bytes decode_kernel writes into `out`: allocated chunks x chunk bytes.
+  std::uint64_t kernel_output_bytes();
 
  private:
   struct Impl;
