@@ -20,6 +20,7 @@ struct CodecBenchOptions {
   std::vector<std::string> filters;  // subset of the case names; empty: all
   std::filesystem::path workdir;     // for the HDF5 reference files; empty: a temporary directory
   bool levels = false;               // instead: compare zlib and libdeflate levels (deflate level table)
+  int zlib_level = 0;                // with levels: only this zlib level (1-9); 0 = all
 };
 
 // Runs the benchmark and prints a Markdown table to `out` (progress to stderr
