@@ -21,6 +21,7 @@
 #include "h5dig/error.hpp"
 #include "h5dig/h5/archive.hpp"
 #include "h5dig/io/chunk_writer.hpp"
+#include "h5dig/util/interrupt_cleanup.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::archive {
@@ -107,6 +108,7 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
   std::filesystem::path temp = make_temp_beside(archive);
   struct TempGuard {
     std::filesystem::path path;
+    util::InterruptCleanup on_interrupt{path.string()};  // Ctrl-C runs no destructor
     bool keep = false;
     ~TempGuard() {
       if (!keep) ::unlink(path.c_str());
@@ -273,6 +275,7 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
   if (::rename(temp.c_str(), archive.c_str()) != 0)
     throw_io(fmt::format("{}: cannot rename {} to it: {}", archive.string(), temp.string(), std::strerror(errno)));
   guard.keep = true;
+  guard.on_interrupt.release();
   return stats;
 }
 

@@ -25,6 +25,7 @@ AtomicOutput::AtomicOutput(std::filesystem::path target) : target_(std::move(tar
     throw Error(ErrorKind::io, fmt::format("cannot create {}: {}", target_.string(), std::strerror(err)));
   }
   ::close(fd);
+  on_interrupt_.emplace(temp_.string());
 }
 
 AtomicOutput::~AtomicOutput() {
@@ -41,6 +42,7 @@ void AtomicOutput::commit() {
                                            std::strerror(err)));
   }
   committed_ = true;
+  on_interrupt_.reset();
 }
 
 }  // namespace h5dig::io

@@ -20,6 +20,7 @@
 #include "h5dig/error.hpp"
 #include "h5dig/exec/pipeline.hpp"
 #include "h5dig/object_path.hpp"
+#include "h5dig/util/interrupt_cleanup.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::io {
@@ -57,8 +58,34 @@ class OutputFile {
     fd_ = ::mkstemp(tmpl.data());
     if (fd_ < 0) throw_io(fmt::format("{}: cannot create a temporary file beside it: {}", target.string(), std::strerror(errno)));
     temp_ = tmpl.data();
+    on_interrupt_.emplace(temp_);
+    try {
+      allocate_and_map(header, data_bytes);
+    } catch (...) {
+      discard();  // a throwing constructor runs no destructor
+      throw;
+    }
+  }
+  ~OutputFile() { discard(); }
+  std::span<std::byte> data() { return {map_ ? map_ + header_size_ : nullptr, size_ - header_size_}; }
+  void commit() {
+    unmap();
+    if (::close(std::exchange(fd_, -1)) != 0) fail("cannot write");
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) fail("cannot rename the temporary file to");
+    committed_ = true;
+    on_interrupt_.reset();
+  }
+
+ private:
+  void allocate_and_map(const std::string& header, std::uint64_t data_bytes) {
     size_ = header.size() + data_bytes;
-    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) fail("cannot size");
+    // Reserve every block before mapping: a full disk (or quota) is then this
+    // one error instead of a SIGBUS when the reader first writes a page.
+    // Filesystems without fallocate get a sparse file, as before.
+    if (size_ > 0 && ::fallocate(fd_, 0, 0, static_cast<off_t>(size_)) != 0) {
+      if (errno != EOPNOTSUPP && errno != ENOSYS) fail("no room for");
+      if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) fail("cannot size");
+    }
     if (size_ > 0) {
       void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
       if (p == MAP_FAILED) fail("cannot map");
@@ -66,20 +93,11 @@ class OutputFile {
       std::memcpy(map_, header.data(), header.size());
     }
   }
-  ~OutputFile() {
+  void discard() noexcept {
     unmap();
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) ::close(std::exchange(fd_, -1));
     if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
   }
-  std::span<std::byte> data() { return {map_ ? map_ + header_size_ : nullptr, size_ - header_size_}; }
-  void commit() {
-    unmap();
-    if (::close(std::exchange(fd_, -1)) != 0) fail("cannot write");
-    if (::rename(temp_.c_str(), target_.c_str()) != 0) fail("cannot rename the temporary file to");
-    committed_ = true;
-  }
-
- private:
   void unmap() {
     if (map_) {
       ::munmap(map_, size_);
@@ -91,6 +109,7 @@ class OutputFile {
   }
   std::filesystem::path target_;
   std::string temp_;
+  std::optional<util::InterruptCleanup> on_interrupt_;  // removes temp_ on Ctrl-C
   std::size_t header_size_;
   std::uint64_t size_ = 0;
   int fd_ = -1;

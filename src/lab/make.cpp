@@ -135,8 +135,8 @@ void make_stack(const std::filesystem::path& path, const StackOptions& options, 
   {
     h5::File file = h5::File::create(output.temp_path());
     io::WriteSession session({.threads = options.write.threads});
-    io::DatasetSpec spec{.name = "data", .type = H5T_STD_U16LE, .shape = shape, .chunks = chunks,
-                         .filters = filters.filters, .deflate = filters.deflate};
+    io::DatasetSpec spec{.name = "data", .type = H5T_STD_U16LE, .shape = shape, .maxshape = {}, .chunks = chunks,
+                         .filters = filters.filters, .deflate = filters.deflate, .fill_value = {}};
     auto writer = io::ChunkWriter::create(session, file.root(), spec, write_options(options.write, {1, n, n}));
     std::vector<std::uint16_t> frame(n * n);
     util::Progress progress("make stack", n, "frames");
@@ -173,7 +173,7 @@ void make_frames(const std::filesystem::path& path, const FramesOptions& options
     io::WriteSession session({.threads = options.write.threads});
     io::DatasetSpec spec{.name = "data", .type = H5T_STD_U16LE, .shape = {0, h, w},
                          .maxshape = {h5::kUnlimited, h, w}, .chunks = chunks, .filters = filters.filters,
-                         .deflate = filters.deflate};
+                         .deflate = filters.deflate, .fill_value = {}};
     io::WriteOptions wo = write_options(options.write, {1, h, w});
     // The frame count is known: plan with it, not with the empty initial extent.
     {

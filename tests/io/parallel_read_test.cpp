@@ -382,6 +382,24 @@ TEST_F(IoParallelRead, CommandExitCodes) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// A full disk while `read -o` writes: one line, exit 1, nothing left behind
+// (the blocks are reserved up front; a sparse mapped file would die of SIGBUS).
+// Needs a small filesystem: a 64 KiB tmpfs in a private mount namespace (root).
+TEST_F(IoParallelRead, DiskFullOnOutputIsOneLineExit1AndNoFile) {
+  test::TempDir dir;
+  auto probe = test::run({"unshare", "-m", "true"});
+  if (probe.exit_code != 0) GTEST_SKIP() << "needs root for a private tmpfs: " << probe.err;
+  const std::string obj = path("default.h5").string() + "/edges";  // 85 KB > 64 KiB
+  std::string script = "mount -t tmpfs -o size=64k tmpfs \"$1\" && \"$0\" read -o \"$1/out.npy\" \"$2\"; "
+                       "code=$?; ls -a \"$1\"; exit $code";
+  auto r = test::run({"unshare", "-m", "bash", "-c", script, test::h5dig_binary().string(), dir.path().string(), obj});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("out.npy"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.out, ".\n..\n") << "left behind: " << r.out;
+}
+
 // Overwrites `count` bytes at `at` bytes into chunk `chunk_index` of a copy of
 // `dataset`, and returns the copy's path and the chunk's coordinates.
 std::pair<fs::path, std::string> corrupt_copy(const fs::path& dir, const std::string& name, const std::string& create,

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/util/interrupt_cleanup.hpp"
 #include "h5dig/version.hpp"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
       "Objects are named FILE[/OBJECT], as with h5ls.\n"
       "Exit codes: 0 success, 1 failure, 2 usage error, 3 verify found differences.\n"
       "Run `h5dig COMMAND --help` for a command's options and examples.");
+
+  // Ctrl-C removes the temporary file of an output being written.
+  h5dig::util::install_interrupt_cleanup();
 
   using namespace h5dig::tool;
   add_ls_command(app);

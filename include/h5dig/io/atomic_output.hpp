@@ -4,6 +4,9 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
+
+#include "h5dig/util/interrupt_cleanup.hpp"
 
 namespace h5dig::io {
 
@@ -25,6 +28,7 @@ class AtomicOutput {
 
  private:
   std::filesystem::path target_, temp_;
+  std::optional<util::InterruptCleanup> on_interrupt_;  // removes temp_ on Ctrl-C
   bool committed_ = false;
 };
 
