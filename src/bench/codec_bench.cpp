@@ -196,6 +196,31 @@ double time_median(int repeat, F&& f) {
   return median(t);
 }
 
+struct PairedTimes {
+  double our_encode = 0, their_encode = 0, our_decode = 0, their_decode = 0;  // medians, seconds
+};
+
+// Encodes, then decodes, alternating h5dig and the reference run by run. The
+// encode functions run first so that the decoders read what they just wrote.
+template <class A, class B, class C, class D>
+PairedTimes time_paired(int repeat, A&& our_encode, B&& their_encode, C&& our_decode, D&& their_decode) {
+  auto timed = [](auto& f) {
+    auto t0 = Clock::now();
+    f();
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  std::vector<double> oe, te, od, td;
+  for (int i = 0; i < repeat; ++i) {
+    oe.push_back(timed(our_encode));
+    te.push_back(timed(their_encode));
+  }
+  for (int i = 0; i < repeat; ++i) {
+    od.push_back(timed(our_decode));
+    td.push_back(timed(their_decode));
+  }
+  return {median(oe), median(te), median(od), median(td)};
+}
+
 std::string mbs(std::size_t bytes, double seconds) {
   if (seconds <= 0) return "-";
   return fmt::format("{:.0f}", bytes / 1e6 / seconds);
@@ -321,52 +346,63 @@ void run_codec_bench(const CodecBenchOptions& o, std::ostream& out) {
         return std::span<const std::byte>(d.data.data() + off, std::min(d.chunk_bytes, d.data.size() - off));
       };
       // h5dig encode (the copy out of the Workspace is part of the work a writer does).
-      double enc_t = time_median(o.repeat, [&] {
+      auto our_encode = [&] {
         for (std::size_t k = 0; k < nchunks; ++k) {
           auto e = p.encode(chunk_at(k), ws);
           stored[k].assign(e.bytes.begin(), e.bytes.end());
           masks[k] = e.filter_mask;
         }
-      });
-      std::size_t ours_bytes = 0;
-      for (const auto& s : stored) ours_bytes += s.size();
+      };
       Bytes back(d.data.size());
-      double dec_t = time_median(o.repeat, [&] {
+      auto our_decode = [&] {
         for (std::size_t k = 0; k < nchunks; ++k) {
           auto c0 = chunk_at(k);
           p.decode(stored[k], std::span<std::byte>(back.data() + k * d.chunk_bytes, c0.size()), masks[k], ws);
         }
-      });
+      };
+      our_encode();
+      std::size_t ours_bytes = 0;
+      for (const auto& s : stored) ours_bytes += s.size();
+      our_decode();
       if (back != d.data) throw Error(ErrorKind::verify, fmt::format("bench codecs: {} round trip differs", c.name));
       const double ratio_v = double(d.data.size()) / double(ours_bytes);
 
-      auto row = [&](const std::string& ref, double rdec, double renc, std::size_t rbytes) {
+      // Each row times h5dig and its reference in alternation (ours, theirs,
+      // ours, theirs, ...), so that a shared machine slowing down or speeding
+      // up between runs moves both sides alike; the medians are per row.
+      auto row = [&](const std::string& ref, const PairedTimes& t, std::size_t rbytes) {
         out << fmt::format("| {} | {} | {} | {:.2f} | {} | {} | {} | {} | {} | {} | {} |\n", c.label, d.name, ref,
-                           ratio_v, mbs(d.data.size(), dec_t), mbs(d.data.size(), rdec), ratio(rdec, dec_t),
-                           mbs(d.data.size(), enc_t), mbs(d.data.size(), renc), ratio(renc, enc_t),
+                           ratio_v, mbs(d.data.size(), t.our_decode), mbs(d.data.size(), t.their_decode),
+                           ratio(t.their_decode, t.our_decode), mbs(d.data.size(), t.our_encode),
+                           mbs(d.data.size(), t.their_encode), ratio(t.their_encode, t.our_encode),
                            rbytes ? fmt::format("{:+.1f}%", 100.0 * (double(ours_bytes) / rbytes - 1)) : "-");
       };
       if (c.reference) {
         Reference r = c.reference();
         std::vector<Bytes> rstored(nchunks);
-        double renc = time_median(o.repeat, [&] {
-          for (std::size_t k = 0; k < nchunks; ++k) r.encode(chunk_at(k).data(), chunk_at(k).size(), rstored[k]);
-        });
+        Bytes rback(d.data.size());
+        PairedTimes t = time_paired(
+            o.repeat, our_encode,
+            [&] {
+              for (std::size_t k = 0; k < nchunks; ++k) r.encode(chunk_at(k).data(), chunk_at(k).size(), rstored[k]);
+            },
+            our_decode,
+            [&] {
+              for (std::size_t k = 0; k < nchunks; ++k)
+                r.decode(rstored[k], rstored[k].size(), rback.data() + k * d.chunk_bytes, chunk_at(k).size());
+            });
         std::size_t rbytes = 0;
         for (const auto& s : rstored) rbytes += s.size();
-        Bytes rback(d.data.size());
-        double rdec = time_median(o.repeat, [&] {
-          for (std::size_t k = 0; k < nchunks; ++k)
-            r.decode(rstored[k], rstored[k].size(), rback.data() + k * d.chunk_bytes, chunk_at(k).size());
-        });
         if (rback != d.data) throw Error(ErrorKind::verify, fmt::format("bench codecs: {} reference differs", r.name));
-        row(r.name, rdec, renc, rbytes);
+        row(r.name, t, rbytes);
       }
       if (c.hdf5_too) {
         bool avail = true;
         for (const auto& f : filters) avail = avail && h5::codec_bench::filter_available(f.id);
         if (!avail) {
-          row("HDF5 (plugin missing)", 0, 0, 0);
+          row("HDF5 (plugin missing)",
+              PairedTimes{.our_encode = time_median(o.repeat, our_encode), .our_decode = time_median(o.repeat, our_decode)},
+              0);
           continue;
         }
         auto path = work.path / fmt::format("{}-{}.h5", c.name, d.name);
@@ -378,14 +414,14 @@ void run_codec_bench(const CodecBenchOptions& o, std::ostream& out) {
         for (auto& f : user_filters)
           if (f.id == codec::kBitshuffleId && f.cd_values.size() > 3)
             f.cd_values.erase(f.cd_values.begin(), f.cd_values.begin() + 3);
-        double henc = time_median(o.repeat, [&] {
-          hbytes = h5::codec_bench::write_through_hdf5(path, user_filters, d.element_size, d.chunk_bytes, d.data);
-        });
         Bytes hback(d.data.size());
-        double hdec = time_median(o.repeat, [&] { h5::codec_bench::read_through_hdf5(path, d.element_size, hback); });
+        PairedTimes t = time_paired(
+            o.repeat, our_encode,
+            [&] { hbytes = h5::codec_bench::write_through_hdf5(path, user_filters, d.element_size, d.chunk_bytes, d.data); },
+            our_decode, [&] { h5::codec_bench::read_through_hdf5(path, d.element_size, hback); });
         if (hback != d.data) throw Error(ErrorKind::verify, fmt::format("bench codecs: HDF5 {} read differs", c.name));
         std::filesystem::remove(path);
-        row("HDF5 H5Dread/H5Dwrite", hdec, henc, hbytes);
+        row("HDF5 H5Dread/H5Dwrite", t, hbytes);
       }
     }
   }
