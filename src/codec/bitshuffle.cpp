@@ -201,8 +201,7 @@ class Bitshuffle final : public Codec {
 
 }  // namespace
 
-std::unique_ptr<Codec> make_bitshuffle(const FilterSpec& spec, const CodecContext& context) {
-  const std::size_t element_size = context.element_size;
+std::unique_ptr<Codec> make_bitshuffle(const FilterSpec& spec, std::size_t element_size) {
   const auto& cd = spec.cd_values;
   std::size_t es = cd.size() > 2 && cd[2] ? cd[2] : element_size;
   if (es == 0) es = 1;

@@ -62,8 +62,7 @@ class Blosc final : public Codec {
 
 }  // namespace
 
-std::unique_ptr<Codec> make_blosc(const FilterSpec& spec, const CodecContext& context) {
-  const std::size_t element_size = context.element_size;
+std::unique_ptr<Codec> make_blosc(const FilterSpec& spec, std::size_t element_size) {
   const auto& cd = spec.cd_values;
   // Defaults of hdf5-blosc's filter function when cd_values are short.
   std::size_t typesize = cd.size() > 2 && cd[2] ? cd[2] : element_size;

@@ -113,30 +113,22 @@ class Codec {
   virtual std::size_t encode(Bytes in, MutBytes out, Workspace::State& ws) const = 0;
 };
 
-// What a codec is built for, besides its own cd_values.
-struct CodecContext {
-  std::size_t element_size = 1;  // the dataset's element size in bytes
-  // An earlier filter of the pipeline (shuffle) byte-shuffles this codec's
-  // input. Deflate picks its libdeflate level by it (see libdeflate_level_for).
-  bool input_shuffled = false;
-};
-
-using CodecFactory = std::function<std::unique_ptr<Codec>(const FilterSpec& spec, const CodecContext& context)>;
+using CodecFactory = std::function<std::unique_ptr<Codec>(const FilterSpec& spec, std::size_t element_size)>;
 
 // Adds (or replaces) the factory for `filter_id`. Thread-safe.
 void register_codec(unsigned filter_id, CodecFactory factory);
 
 // Builds the codec for `spec`; throws Error(unsupported) if none is registered.
-std::unique_ptr<Codec> make_codec(const FilterSpec& spec, const CodecContext& context);
+std::unique_ptr<Codec> make_codec(const FilterSpec& spec, std::size_t element_size);
 
 // Factories of the built-in codecs (one per source file).
-std::unique_ptr<Codec> make_deflate(const FilterSpec& spec, const CodecContext& context);
-std::unique_ptr<Codec> make_shuffle(const FilterSpec& spec, const CodecContext& context);
-std::unique_ptr<Codec> make_fletcher32(const FilterSpec& spec, const CodecContext& context);
-std::unique_ptr<Codec> make_lz4(const FilterSpec& spec, const CodecContext& context);
-std::unique_ptr<Codec> make_zstd(const FilterSpec& spec, const CodecContext& context);
-std::unique_ptr<Codec> make_blosc(const FilterSpec& spec, const CodecContext& context);
-std::unique_ptr<Codec> make_bitshuffle(const FilterSpec& spec, const CodecContext& context);
+std::unique_ptr<Codec> make_deflate(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_shuffle(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_fletcher32(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_lz4(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_zstd(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_blosc(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_bitshuffle(const FilterSpec& spec, std::size_t element_size);
 
 // Kernels, exposed for tests and benchmarks.
 void shuffle_bytes(const std::byte* in, std::byte* out, std::size_t nbytes, std::size_t element_size);
@@ -147,9 +139,8 @@ void bit_transpose(const std::byte* in, std::byte* out, std::size_t n, std::size
 void bit_untranspose(const std::byte* in, std::byte* out, std::size_t n, std::size_t es, std::byte* tmp);
 std::size_t bitshuffle_default_block(std::size_t es);
 
-// HDF5 deflate level (1-9, or 10-12 for libdeflate's strongest) -> libdeflate
-// level, for raw input or for input byte-shuffled by an earlier filter.
-int libdeflate_level_for(unsigned hdf5_level, bool input_shuffled = false);
+// HDF5 deflate level (1-9, or 10-12 for libdeflate's strongest) -> libdeflate level.
+int libdeflate_level_for(unsigned hdf5_level);
 
 }  // namespace detail
 }  // namespace h5dig::codec

@@ -8,30 +8,22 @@
 
 namespace h5dig::codec::detail {
 
-int libdeflate_level_for(unsigned hdf5_level, bool input_shuffled) {
+int libdeflate_level_for(unsigned hdf5_level) {
   // HDF5 levels 1-9 mean zlib's levels. libdeflate's levels compress harder
-  // than zlib's at the same number. These tables (measured with `h5dig bench
-  // codecs --levels`, see docs/codecs.md) pick for each zlib level the fastest
-  // libdeflate level whose output stays within about 5% of zlib's (with a
-  // margin at 7-9, where users ask for size). 10-12 are libdeflate's own
-  // strongest levels, on request.
-  //
-  // Input that an earlier shuffle filter turned into byte planes (the usual
-  // shuffle+gzip) has long runs that libdeflate's fastest matcher (level 1)
-  // finds as well as zlib's lazy one: at zlib level 4 it is within +2% of
-  // zlib's size on shuffled uint16 and float data, about 3x zlib's speed. On
-  // raw bytes (text, unshuffled integers) level 1 is 5-9% larger, so level 2.
-  static constexpr int kRaw[13] = {0, 1, 1, 1, 2, 3, 4, 5, 5, 5, 10, 11, 12};
-  static constexpr int kShuffled[13] = {0, 1, 1, 1, 1, 3, 4, 5, 5, 5, 10, 11, 12};
-  const unsigned i = hdf5_level > 12 ? 12 : hdf5_level;
-  return input_shuffled ? kShuffled[i] : kRaw[i];
+  // than zlib's at the same number; this table (measured with `h5dig bench
+  // codecs --levels` on shuffled detector frames and on text, see docs/codecs.md)
+  // picks for each zlib level the fastest libdeflate level whose output is no
+  // more than 5% larger than zlib's on both (with a margin at 7-9, where users
+  // ask for size). 10-12 are libdeflate's own strongest levels, on request.
+  static constexpr int kTable[13] = {0, 1, 1, 1, 2, 3, 4, 5, 5, 5, 10, 11, 12};
+  return kTable[hdf5_level > 12 ? 12 : hdf5_level];
 }
 
 namespace {
 
 class Deflate final : public Codec {
  public:
-  explicit Deflate(int libdeflate_level) : level_(libdeflate_level) {}
+  explicit Deflate(int level) : level_(libdeflate_level_for(static_cast<unsigned>(level))) {}
   Kind kind() const noexcept override { return Kind::compressor; }
 
   std::size_t decode(Bytes in, MutBytes out, bool exact, Workspace::State& ws) const override {
@@ -71,12 +63,12 @@ class Deflate final : public Codec {
 
 }  // namespace
 
-std::unique_ptr<Codec> make_deflate(const FilterSpec& spec, const CodecContext& context) {
+std::unique_ptr<Codec> make_deflate(const FilterSpec& spec, std::size_t) {
   // H5Pset_deflate stores the level in cd_values[0]; HDF5 itself rejects > 9,
   // h5dig accepts libdeflate's 10-12 on request.
   unsigned level = spec.cd_values.empty() ? 6u : spec.cd_values[0];
   if (level > 12) throw Error(ErrorKind::unsupported, fmt::format("deflate: level {} is not 0-12", level));
-  return std::make_unique<Deflate>(libdeflate_level_for(level, context.input_shuffled));
+  return std::make_unique<Deflate>(static_cast<int>(level));
 }
 
 }  // namespace h5dig::codec::detail

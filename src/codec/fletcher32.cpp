@@ -77,6 +77,6 @@ class Fletcher32 final : public Codec {
 
 }  // namespace
 
-std::unique_ptr<Codec> make_fletcher32(const FilterSpec&, const CodecContext&) { return std::make_unique<Fletcher32>(); }
+std::unique_ptr<Codec> make_fletcher32(const FilterSpec&, std::size_t) { return std::make_unique<Fletcher32>(); }
 
 }  // namespace h5dig::codec::detail

@@ -95,7 +95,7 @@ class Lz4 final : public Codec {
 
 }  // namespace
 
-std::unique_ptr<Codec> make_lz4(const FilterSpec& spec, const CodecContext&) {
+std::unique_ptr<Codec> make_lz4(const FilterSpec& spec, std::size_t) {
   std::size_t block = (!spec.cd_values.empty() && spec.cd_values[0] > 0) ? spec.cd_values[0] : kDefaultBlock;
   if (block > kDefaultBlock * 2 - 1) throw Error(ErrorKind::unsupported, fmt::format("lz4: block size {} over 2 GiB", block));
   return std::make_unique<Lz4>(block);

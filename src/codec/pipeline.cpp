@@ -40,7 +40,7 @@ void register_codec(unsigned filter_id, CodecFactory factory) {
   registry()[filter_id] = std::move(factory);
 }
 
-std::unique_ptr<Codec> make_codec(const FilterSpec& spec, const CodecContext& context) {
+std::unique_ptr<Codec> make_codec(const FilterSpec& spec, std::size_t element_size) {
   CodecFactory factory;
   {
     std::lock_guard lock(registry_mutex());
@@ -52,7 +52,7 @@ std::unique_ptr<Codec> make_codec(const FilterSpec& spec, const CodecContext& co
     if (name.empty()) name = spec.name.empty() ? "unknown" : spec.name;
     throw Error(ErrorKind::unsupported, fmt::format("unsupported filter {} (id {})", name, spec.id));
   }
-  return factory(spec, context);
+  return factory(spec, element_size);
 }
 
 }  // namespace detail
@@ -137,18 +137,7 @@ Pipeline::Pipeline(std::vector<FilterSpec> filters, std::size_t element_size) : 
   register_builtin_codecs();
   if (filters.size() > 32) throw Error(ErrorKind::unsupported, "filter pipeline has more than 32 filters");
   impl_->element_size = element_size == 0 ? 1 : element_size;
-  detail::CodecContext context{.element_size = impl_->element_size};
-  for (const auto& spec : filters) {
-    impl_->codecs.push_back(detail::make_codec(spec, context));
-    // Filters after a byte shuffle see byte planes; a filter that transforms
-    // or compresses them again (anything but a checksum) ends that.
-    if (spec.id == kShuffleId) {
-      const std::size_t es = !spec.cd_values.empty() && spec.cd_values[0] ? spec.cd_values[0] : impl_->element_size;
-      context.input_shuffled = es > 1;  // shuffling 1-byte elements changes nothing
-    } else if (spec.id != kFletcher32Id) {
-      context.input_shuffled = false;
-    }
-  }
+  for (const auto& spec : filters) impl_->codecs.push_back(detail::make_codec(spec, impl_->element_size));
   impl_->specs = std::move(filters);
 }
 

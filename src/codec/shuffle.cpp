@@ -124,8 +124,7 @@ class Shuffle final : public Codec {
 
 }  // namespace
 
-std::unique_ptr<Codec> make_shuffle(const FilterSpec& spec, const CodecContext& context) {
-  const std::size_t element_size = context.element_size;
+std::unique_ptr<Codec> make_shuffle(const FilterSpec& spec, std::size_t element_size) {
   // set_local stores the datatype size in cd_values[0]; a spec built by hand
   // may leave it out, then the dataset's element size applies.
   std::size_t es = (!spec.cd_values.empty() && spec.cd_values[0] != 0) ? spec.cd_values[0] : element_size;

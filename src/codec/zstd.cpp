@@ -42,7 +42,7 @@ class Zstd final : public Codec {
 
 }  // namespace
 
-std::unique_ptr<Codec> make_zstd(const FilterSpec& spec, const CodecContext&) {
+std::unique_ptr<Codec> make_zstd(const FilterSpec& spec, std::size_t) {
   int level = spec.cd_values.empty() ? 3 : static_cast<int>(spec.cd_values[0]);
   if (level > ZSTD_maxCLevel() || level < ZSTD_minCLevel())
     throw Error(ErrorKind::unsupported, fmt::format("zstd: level {} out of range", level));

@@ -3,7 +3,6 @@
 #include "h5dig/codec/pipeline.hpp"
 
 #include <gtest/gtest.h>
-#include <libdeflate.h>
 
 #include <atomic>
 #include <cstring>
@@ -152,51 +151,6 @@ TEST(CodecPipeline, OptionalCompressorThatDoesNotShrinkIsSkipped) {
   Bytes back(raw.size());
   p.decode(view(stored), back, enc.filter_mask, ws);
   EXPECT_EQ(back, raw);
-}
-
-// Deflate after a shuffle of multi-byte elements compresses byte planes and
-// takes the shuffled level table; raw input and 1-byte shuffles (a no-op) the
-// raw one. Checked against libdeflate at the expected level, byte for byte.
-TEST(CodecPipeline, DeflateLevelFollowsWhetherItsInputIsShuffled) {
-  EXPECT_EQ(detail::libdeflate_level_for(4, false), 2);
-  EXPECT_EQ(detail::libdeflate_level_for(4, true), 1);
-  EXPECT_EQ(detail::libdeflate_level_for(9, true), detail::libdeflate_level_for(9, false));
-  EXPECT_EQ(detail::libdeflate_level_for(40, false), 12);  // clamped
-  auto libdeflate_bytes = [](const Bytes& in, int level) {
-    libdeflate_compressor* c = libdeflate_alloc_compressor(level);
-    Bytes out(libdeflate_zlib_compress_bound(c, in.size()));
-    out.resize(libdeflate_zlib_compress(c, in.data(), in.size(), out.data(), out.size()));
-    libdeflate_free_compressor(c);
-    return out;
-  };
-  const Bytes raw = testing::poisson_bytes(1 << 16, 2, 0.5);
-  Bytes shuffled(raw.size());
-  detail::shuffle_bytes(raw.data(), shuffled.data(), raw.size(), 2);
-  Workspace ws;
-  struct Case {
-    std::vector<FilterSpec> filters;
-    std::size_t element_size;
-    const Bytes& deflate_input;
-    int level;
-  } cases[] = {
-      {{spec(kDeflateId, {4})}, 2, raw, 2},
-      {{spec(kShuffleId), spec(kDeflateId, {4})}, 2, shuffled, 1},
-      {{spec(kShuffleId), spec(kFletcher32Id), spec(kDeflateId, {4})}, 2, shuffled, 1},
-      {{spec(kShuffleId), spec(kDeflateId, {4})}, 1, raw, 2},  // 1-byte elements: shuffle changes nothing
-  };
-  for (const Case& c : cases) {
-    Pipeline p(c.filters, c.element_size);
-    auto enc = p.encode(view(raw), ws);
-    Bytes expected = libdeflate_bytes(c.deflate_input, c.level);
-    if (c.filters.size() == 3) {  // fletcher32 appended its checksum before deflate
-      Bytes with_sum = c.deflate_input;
-      const std::uint32_t sum = detail::fletcher32(with_sum.data(), with_sum.size());
-      for (int i = 0; i < 4; ++i) with_sum.push_back(std::byte((sum >> (8 * i)) & 0xff));
-      expected = libdeflate_bytes(with_sum, c.level);
-    }
-    EXPECT_EQ(Bytes(enc.bytes.begin(), enc.bytes.end()), expected)
-        << c.filters.size() << " filters, element size " << c.element_size;
-  }
 }
 
 TEST(CodecPipeline, MandatoryCompressorIsNeverSkipped) {
