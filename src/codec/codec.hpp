@@ -129,6 +129,9 @@ std::unique_ptr<Codec> make_lz4(const FilterSpec& spec, std::size_t element_size
 std::unique_ptr<Codec> make_zstd(const FilterSpec& spec, std::size_t element_size);
 std::unique_ptr<Codec> make_blosc(const FilterSpec& spec, std::size_t element_size);
 std::unique_ptr<Codec> make_bitshuffle(const FilterSpec& spec, std::size_t element_size);
+// Deflate that encodes with zlib's compress2 (the bytes HDF5's own filter
+// writes) and decodes with libdeflate: `gzip=N:zlib`.
+std::unique_ptr<Codec> make_zlib_deflate(const FilterSpec& spec);
 
 // Kernels, exposed for tests and benchmarks.
 void shuffle_bytes(const std::byte* in, std::byte* out, std::size_t nbytes, std::size_t element_size);

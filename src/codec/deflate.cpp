@@ -1,6 +1,7 @@
 // deflate (HDF5 filter 1): zlib-wrapped deflate streams, as HDF5's H5Z_filter_deflate
 // writes them (compress2 at cd_values[0]), coded with libdeflate.
 #include <libdeflate.h>
+#include <zlib.h>
 
 #include <fmt/format.h>
 
@@ -21,9 +22,11 @@ int libdeflate_level_for(unsigned hdf5_level) {
 
 namespace {
 
-class Deflate final : public Codec {
+// Decodes with libdeflate; encodes with libdeflate at the level mapped from
+// HDF5's (see libdeflate_level_for).
+class Deflate : public Codec {
  public:
-  explicit Deflate(int level) : level_(libdeflate_level_for(static_cast<unsigned>(level))) {}
+  explicit Deflate(unsigned hdf5_level) : hdf5_level_(hdf5_level), level_(libdeflate_level_for(hdf5_level)) {}
   Kind kind() const noexcept override { return Kind::compressor; }
 
   std::size_t decode(Bytes in, MutBytes out, bool exact, Workspace::State& ws) const override {
@@ -57,18 +60,46 @@ class Deflate final : public Codec {
     return n;
   }
 
+ protected:
+  unsigned hdf5_level_;
+
  private:
   int level_;
 };
 
+// `gzip=N:zlib`: the same streams HDF5's H5Z_filter_deflate writes (compress2
+// at the HDF5 level), byte for byte; decoding stays libdeflate's.
+class ZlibDeflate final : public Deflate {
+ public:
+  using Deflate::Deflate;
+
+  std::size_t encode_bound(std::size_t n) const override { return compressBound(static_cast<uLong>(n)); }
+
+  std::size_t encode(Bytes in, MutBytes out, Workspace::State&) const override {
+    uLongf n = static_cast<uLongf>(out.size());
+    int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(in.data()),
+                       static_cast<uLong>(in.size()), static_cast<int>(hdf5_level_));
+    if (rc != Z_OK) throw Error(ErrorKind::io, fmt::format("deflate (zlib): compress2 failed ({})", rc));
+    return n;
+  }
+};
+
+unsigned hdf5_deflate_level(const FilterSpec& spec, unsigned max) {
+  // H5Pset_deflate stores the level in cd_values[0].
+  unsigned level = spec.cd_values.empty() ? 6u : spec.cd_values[0];
+  if (level > max) throw Error(ErrorKind::unsupported, fmt::format("deflate: level {} is not 0-{}", level, max));
+  return level;
+}
+
 }  // namespace
 
 std::unique_ptr<Codec> make_deflate(const FilterSpec& spec, std::size_t) {
-  // H5Pset_deflate stores the level in cd_values[0]; HDF5 itself rejects > 9,
-  // h5dig accepts libdeflate's 10-12 on request.
-  unsigned level = spec.cd_values.empty() ? 6u : spec.cd_values[0];
-  if (level > 12) throw Error(ErrorKind::unsupported, fmt::format("deflate: level {} is not 0-12", level));
-  return std::make_unique<Deflate>(static_cast<int>(level));
+  // HDF5 itself rejects levels above 9; h5dig accepts libdeflate's 10-12 on request.
+  return std::make_unique<Deflate>(hdf5_deflate_level(spec, 12));
+}
+
+std::unique_ptr<Codec> make_zlib_deflate(const FilterSpec& spec) {
+  return std::make_unique<ZlibDeflate>(hdf5_deflate_level(spec, 9));
 }
 
 }  // namespace h5dig::codec::detail

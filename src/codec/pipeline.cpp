@@ -133,11 +133,16 @@ struct Pipeline::Impl {
   std::size_t element_size = 1;
 };
 
-Pipeline::Pipeline(std::vector<FilterSpec> filters, std::size_t element_size) : impl_(std::make_unique<Impl>()) {
+Pipeline::Pipeline(std::vector<FilterSpec> filters, std::size_t element_size, DeflateEngine deflate)
+    : impl_(std::make_unique<Impl>()) {
   register_builtin_codecs();
   if (filters.size() > 32) throw Error(ErrorKind::unsupported, "filter pipeline has more than 32 filters");
   impl_->element_size = element_size == 0 ? 1 : element_size;
-  for (const auto& spec : filters) impl_->codecs.push_back(detail::make_codec(spec, impl_->element_size));
+  for (const auto& spec : filters) {
+    impl_->codecs.push_back(spec.id == kDeflateId && deflate == DeflateEngine::zlib
+                                ? detail::make_zlib_deflate(spec)
+                                : detail::make_codec(spec, impl_->element_size));
+  }
   impl_->specs = std::move(filters);
 }
 

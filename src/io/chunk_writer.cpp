@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -10,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "h5dig/h5/copy.hpp"
@@ -27,67 +27,6 @@ std::uint64_t product(std::span<const hsize_t> v) {
 }
 
 std::string coords(std::span<const hsize_t> v) { return fmt::format("[{}]", fmt::join(v, ",")); }
-
-// Encodes a chunk through the codec pipeline, except that a deflate step runs
-// through zlib (compress2) when the user asked for `gzip=N:zlib`: zlib gives the
-// exact bytes h5py writes. The pipeline is split around the deflate filter.
-class ChunkEncoder {
- public:
-  ChunkEncoder(const std::vector<codec::FilterSpec>& filters, std::size_t element_size, codec::DeflateEngine engine) {
-    auto it = std::find_if(filters.begin(), filters.end(), [](auto& f) { return f.id == codec::kDeflateId; });
-    if (engine == codec::DeflateEngine::zlib && it != filters.end()) {
-      zlib_index_ = static_cast<std::size_t>(it - filters.begin());
-      zlib_level_ = it->cd_values.empty() ? 6 : static_cast<int>(it->cd_values[0]);
-      zlib_optional_ = it->optional();
-      pre_ = codec::Pipeline({filters.begin(), it}, element_size);
-      post_ = codec::Pipeline({it + 1, filters.end()}, element_size);
-    } else {
-      pre_ = codec::Pipeline(filters, element_size);
-    }
-  }
-
-  // Encodes `raw` into `out`; returns the filter mask.
-  std::uint32_t encode(std::span<const std::byte> raw, std::vector<std::byte>& out, codec::Workspace& ws,
-                       std::vector<std::byte>& scratch) const {
-    if (!zlib_index_) {
-      auto e = pre_->encode(raw, ws);
-      out.assign(e.bytes.begin(), e.bytes.end());
-      return e.filter_mask;
-    }
-    std::uint32_t mask = 0;
-    std::span<const std::byte> data = raw;
-    if (!pre_->empty()) {
-      auto e = pre_->encode(raw, ws);
-      scratch.assign(e.bytes.begin(), e.bytes.end());
-      mask = e.filter_mask;
-      data = scratch;
-    }
-    uLongf bound = compressBound(static_cast<uLong>(data.size()));
-    std::vector<std::byte> z(bound);
-    int rc = compress2(reinterpret_cast<Bytef*>(z.data()), &bound, reinterpret_cast<const Bytef*>(data.data()),
-                       static_cast<uLong>(data.size()), zlib_level_);
-    if (rc != Z_OK) throw Error(ErrorKind::io, fmt::format("deflate (zlib): compress2 failed ({})", rc));
-    z.resize(bound);
-    if (z.size() >= data.size() && zlib_optional_) {
-      // HDF5 skips an optional filter whose output is not smaller.
-      mask |= 1u << *zlib_index_;
-      z.assign(data.begin(), data.end());
-    }
-    if (post_->empty()) {
-      out = std::move(z);
-      return mask;
-    }
-    auto e = post_->encode(z, ws);
-    out.assign(e.bytes.begin(), e.bytes.end());
-    return mask | (e.filter_mask << (*zlib_index_ + 1));
-  }
-
- private:
-  std::optional<codec::Pipeline> pre_, post_;
-  std::optional<std::size_t> zlib_index_;
-  int zlib_level_ = 4;
-  bool zlib_optional_ = true;
-};
 
 }  // namespace
 
@@ -144,7 +83,7 @@ MemoryPlan plan_memory(std::span<const hsize_t> shape, std::span<const hsize_t> 
 struct DatasetState {
   h5::Dataset dataset{H5I_INVALID_HID};
   std::string name;
-  std::unique_ptr<ChunkEncoder> encoder;
+  std::optional<codec::Pipeline> encoder;  // gzip=N:zlib is a pipeline option
   std::vector<hsize_t> disk_extent;  // as last set in the file
   std::vector<hsize_t> extent;       // logical extent (grows with writes along non-fixed dims)
 };
@@ -174,7 +113,6 @@ struct WriteSession::Impl {
 
   void worker_loop() {
     codec::Workspace ws;
-    std::vector<std::byte> scratch;
     for (;;) {
       Job* job = nullptr;
       {
@@ -185,7 +123,9 @@ struct WriteSession::Impl {
         todo.pop_front();
       }
       try {
-        job->mask = job->ds->encoder->encode(job->raw, job->encoded, ws, scratch);
+        codec::EncodedChunk e = job->ds->encoder->encode(job->raw, ws);
+        job->encoded.assign(e.bytes.begin(), e.bytes.end());
+        job->mask = e.filter_mask;
       } catch (...) {
         job->error = std::current_exception();
       }
@@ -511,7 +451,7 @@ std::unique_ptr<ChunkWriter::Impl> make_impl(WriteSession& session, WriteSession
   auto ds = std::make_shared<DatasetState>();
   ds->name = std::move(name);
   try {
-    ds->encoder = std::make_unique<ChunkEncoder>(filters, impl->esize, engine);
+    ds->encoder.emplace(filters, impl->esize, engine);
   } catch (const Error& e) {
     throw e.with_context(ds->name);
   }

@@ -3,6 +3,7 @@
 #include "h5dig/codec/pipeline.hpp"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <atomic>
 #include <cstring>
@@ -151,6 +152,38 @@ TEST(CodecPipeline, OptionalCompressorThatDoesNotShrinkIsSkipped) {
   Bytes back(raw.size());
   p.decode(view(stored), back, enc.filter_mask, ws);
   EXPECT_EQ(back, raw);
+}
+
+// `gzip=N:zlib`: deflate encodes with zlib's compress2, the bytes HDF5's own
+// filter writes, after the filters before it; decoding is the usual one.
+TEST(CodecPipeline, ZlibDeflateEngineWritesCompress2Bytes) {
+  const Bytes raw = testing::poisson_bytes(1 << 15, 2, 0.5);
+  Bytes shuffled(raw.size());
+  detail::shuffle_bytes(raw.data(), shuffled.data(), raw.size(), 2);
+  for (unsigned level : {1u, 4u, 9u}) {
+    Pipeline p({spec(kShuffleId, {2}, kFlagOptional), spec(kDeflateId, {level}, kFlagOptional)}, 2,
+               DeflateEngine::zlib);
+    Workspace ws;
+    auto enc = p.encode(view(raw), ws);
+    uLongf n = compressBound(static_cast<uLong>(shuffled.size()));
+    Bytes expected(n);
+    ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(expected.data()), &n, reinterpret_cast<const Bytef*>(shuffled.data()),
+                        static_cast<uLong>(shuffled.size()), static_cast<int>(level)),
+              Z_OK);
+    expected.resize(n);
+    EXPECT_EQ(enc.filter_mask, 0u);
+    EXPECT_EQ(Bytes(enc.bytes.begin(), enc.bytes.end()), expected) << "level " << level;
+    Bytes stored(enc.bytes.begin(), enc.bytes.end()), back(raw.size());
+    p.decode(view(stored), back, enc.filter_mask, ws);
+    EXPECT_EQ(back, raw);
+  }
+  // zlib has no levels above 9 (libdeflate's 10-12 are libdeflate's own).
+  EXPECT_THROW(Pipeline({spec(kDeflateId, {10})}, 1, DeflateEngine::zlib), Error);
+  // Incompressible data: the optional deflate step is skipped, as HDF5 does.
+  const Bytes noise = testing::random_bytes(4096, 5);
+  Pipeline p({spec(kDeflateId, {4}, kFlagOptional)}, 1, DeflateEngine::zlib);
+  Workspace ws;
+  EXPECT_EQ(p.encode(view(noise), ws).filter_mask, 1u);
 }
 
 TEST(CodecPipeline, MandatoryCompressorIsNeverSkipped) {

@@ -23,11 +23,6 @@
 
 namespace h5dig::codec {
 
-// Which deflate implementation encodes `gzip=N` chunks. Both produce standard zlib
-// streams any reader decodes; zlib reproduces h5py's bytes (e.g. the talk's
-// 272,836-byte stack), libdeflate is faster and compresses better.
-enum class DeflateEngine { libdeflate, zlib };
-
 struct ParsedFilters {
   std::vector<FilterSpec> filters;  // pipeline order, user-level cd_values
   DeflateEngine deflate = DeflateEngine::libdeflate;

@@ -49,12 +49,19 @@ struct EncodedChunk {
   std::uint32_t filter_mask = 0;  // bit i set: filter i was skipped for this chunk
 };
 
+// Which deflate implementation encodes `gzip=N` chunks. Both produce standard zlib
+// streams any reader decodes (decoding always uses libdeflate); zlib reproduces
+// h5py's bytes exactly (e.g. the talk's 272,836-byte stack), libdeflate is faster.
+enum class DeflateEngine { libdeflate, zlib };
+
 class Pipeline {
  public:
   // Resolves `filters` (in pipeline order, as HDF5 lists them) for chunks whose
-  // elements are `element_size` bytes. Throws Error(unsupported)
-  // "unsupported filter NAME (id N)" for a filter h5dig has no codec for.
-  Pipeline(std::vector<FilterSpec> filters, std::size_t element_size);
+  // elements are `element_size` bytes; a deflate filter encodes with `deflate`.
+  // Throws Error(unsupported) "unsupported filter NAME (id N)" for a filter
+  // h5dig has no codec for.
+  Pipeline(std::vector<FilterSpec> filters, std::size_t element_size,
+           DeflateEngine deflate = DeflateEngine::libdeflate);
   ~Pipeline();
   Pipeline(Pipeline&&) noexcept;
   Pipeline& operator=(Pipeline&&) noexcept;
