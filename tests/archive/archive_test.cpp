@@ -158,18 +158,31 @@ std::uint64_t verify(const fs::path& archive, std::optional<fs::path> tree, std:
   return n;
 }
 
+// The set-up most tests share: make_tree builds a tree at tmp/src, which the
+// library zips into tmp/<archive_name>. `warn` holds zip's warnings; tests
+// that unzip pass it on, so one stream carries both.
+struct ZippedTree {
+  ZippedTree(const TempDir& tmp, void (*make_tree)(const fs::path&), const std::string& archive_name = "t.h5",
+             const h5dig::archive::ZipOptions& options = zip_options())
+      : src(tmp / "src"), archive(tmp / archive_name) {
+    make_tree(src);
+    stats = h5dig::archive::zip(archive, {src}, options, warn);
+  }
+
+  fs::path src;
+  fs::path archive;
+  std::ostringstream warn;
+  h5dig::archive::ZipStats stats;
+};
+
 }  // namespace
 
 TEST(ArchiveRoundTrip, RestoresBytesModesMtimesLinksAndHardLinks) {
   TempDir tmp;
-  auto src = tmp / "src";
-  make_full_tree(src);
-  auto archive = tmp / "tree.h5";
-  std::ostringstream warn;
-  auto zs = h5dig::archive::zip(archive, {src}, zip_options(), warn);
-  EXPECT_EQ(warn.str(), "");
-  EXPECT_EQ(zs.symlinks, 3u);
-  EXPECT_EQ(zs.hardlinks, 2u);
+  ZippedTree tree(tmp, make_full_tree, "tree.h5");
+  EXPECT_EQ(tree.warn.str(), "");
+  EXPECT_EQ(tree.stats.symlinks, 3u);
+  EXPECT_EQ(tree.stats.hardlinks, 2u);
   // Incompressible chunks are stored without the filter (mask bit 0), the rest deflated.
   auto masks = run_python(R"PY(
 import sys, h5py
@@ -179,16 +192,16 @@ with h5py.File(sys.argv[1], "r") as f:
         infos = [d.id.get_chunk_info(i) for i in range(d.id.get_num_chunks())]
         print(name, d.chunks[0], [i.filter_mask for i in infos], sum(i.size for i in infos))
 )PY",
-                          {archive.string()});
+                          {tree.archive.string()});
   EXPECT_EQ(masks.out.substr(0, masks.out.find('\n')), "a/random.bin 766667 [1, 1, 1] 2300001") << masks.out;
   EXPECT_NE(masks.out.find("a/big.txt 900000 [0, 0, 0] "), std::string::npos) << masks.out;
   EXPECT_NE(masks.out.find("a/small random 100 [1] 100"), std::string::npos) << masks.out;
 
   auto out = tmp / "out";
-  auto us = unzip_to(archive, out, warn);
-  EXPECT_EQ(warn.str(), "");
+  auto us = unzip_to(tree.archive, out, tree.warn);
+  EXPECT_EQ(tree.warn.str(), "");
   EXPECT_EQ(us.refused + us.failed, 0u);
-  expect_same_tree(src, out, true);
+  expect_same_tree(tree.src, out, true);
 
   // Hard links come back as one inode; symlinks are not followed.
   auto snap = snapshot(out);
@@ -199,35 +212,29 @@ with h5py.File(sys.argv[1], "r") as f:
   EXPECT_EQ(snap["a/dangling"].content_or_target, "../nowhere/at all");
 
   std::string diff;
-  EXPECT_EQ(verify(archive, std::nullopt, &diff), 0u) << diff;
-  EXPECT_EQ(verify(archive, src, &diff), 0u) << diff;
-  EXPECT_EQ(verify(archive, out, &diff), 0u) << diff;
+  EXPECT_EQ(verify(tree.archive, std::nullopt, &diff), 0u) << diff;
+  EXPECT_EQ(verify(tree.archive, tree.src, &diff), 0u) << diff;
+  EXPECT_EQ(verify(tree.archive, out, &diff), 0u) << diff;
 }
 
 TEST(ArchiveRoundTrip, SingleThreadAndStoreLevelGiveTheSameTree) {
   TempDir tmp;
-  auto src = tmp / "src";
-  make_full_tree(src);
   auto o = zip_options(1);
   o.level = 0;
-  std::ostringstream warn;
-  h5dig::archive::zip(tmp / "t.h5", {src}, o, warn);
-  unzip_to(tmp / "t.h5", tmp / "out", warn);
-  EXPECT_EQ(warn.str(), "");
-  expect_same_tree(src, tmp / "out", true);
+  ZippedTree tree(tmp, make_full_tree, "t.h5", o);
+  unzip_to(tree.archive, tmp / "out", tree.warn);
+  EXPECT_EQ(tree.warn.str(), "");
+  expect_same_tree(tree.src, tmp / "out", true);
 }
 
 TEST(ArchiveRoundTrip, SelectedMembersAndTheirParentsOnly) {
   TempDir tmp;
-  auto src = tmp / "src";
-  make_full_tree(src);
-  std::ostringstream warn;
-  h5dig::archive::zip(tmp / "t.h5", {src}, zip_options(), warn);
-  auto stats = unzip_to(tmp / "t.h5", tmp / "out", warn, {"a/b", "./hello.txt"});
-  EXPECT_EQ(stats.refused + stats.failed, 0u) << warn.str();
+  ZippedTree tree(tmp, make_full_tree);
+  auto stats = unzip_to(tree.archive, tmp / "out", tree.warn, {"a/b", "./hello.txt"});
+  EXPECT_EQ(stats.refused + stats.failed, 0u) << tree.warn.str();
   EXPECT_EQ(read_file(tmp / "out" / "a" / "b" / "c" / "deep.txt"), "deep\n");
   // A hard link whose first link was not selected carries the content itself.
-  EXPECT_EQ(read_file(tmp / "out" / "a" / "b" / "hard to big"), read_file(src / "a" / "big.txt"));
+  EXPECT_EQ(read_file(tmp / "out" / "a" / "b" / "hard to big"), read_file(tree.src / "a" / "big.txt"));
   EXPECT_EQ(read_file(tmp / "out" / "hello.txt"), "hello, world\n");
   EXPECT_FALSE(fs::exists(tmp / "out" / "a" / "random.bin"));
   EXPECT_FALSE(fs::exists(tmp / "out" / "empty dir"));
@@ -255,11 +262,9 @@ TEST(ArchiveRoundTrip, SeveralDirectoriesAndExcludes) {
 
 TEST(ArchiveList, TarStyleLines) {
   TempDir tmp;
-  auto src = tmp / "src";
-  make_full_tree(src);
-  std::ostringstream warn, list;
-  h5dig::archive::zip(tmp / "t.h5", {src}, zip_options(), warn);
-  h5dig::archive::list_archive(tmp / "t.h5", list);
+  ZippedTree tree(tmp, make_full_tree);
+  std::ostringstream list;
+  h5dig::archive::list_archive(tree.archive, list);
   const std::string s = list.str();
   EXPECT_NE(s.find("-rw-------           13 "), std::string::npos) << s;
   EXPECT_NE(s.find(" hello.txt\n"), std::string::npos) << s;
@@ -273,13 +278,11 @@ TEST(ArchiveList, TarStyleLines) {
 
 TEST(ArchiveInterop, H5lsAndH5pyReadItLikeTheTalksArchive) {
   TempDir tmp;
-  auto src = tmp / "src";
-  make_plain_tree(src);
-  std::ostringstream warn;
-  h5dig::archive::zip(tmp / "h5dig.h5", {src}, zip_options(), warn);
+  ZippedTree tree(tmp, make_plain_tree, "h5dig.h5");
+  const auto& src = tree.src;
   run_python(h5dig::test::talk_h5zip_script(), {(tmp / "talk.h5").string(), src.string()});
 
-  auto ours = run({"h5ls", "-r", (tmp / "h5dig.h5").string()});
+  auto ours = run({"h5ls", "-r", tree.archive.string()});
   auto talks = run({"h5ls", "-r", (tmp / "talk.h5").string()});
   ASSERT_EQ(ours.exit_code, 0) << ours.err;
   ASSERT_EQ(talks.exit_code, 0) << talks.err;
@@ -305,14 +308,13 @@ for name in sys.argv[1:2]:
         f.visititems(check)
         print(len(seen))
 )PY";
-  auto a = run_python(reader, {(tmp / "h5dig.h5").string(), src.string()});
+  auto a = run_python(reader, {tree.archive.string(), src.string()});
   auto b = run_python(reader, {(tmp / "talk.h5").string(), src.string()});
   EXPECT_EQ(a.out, b.out);
   EXPECT_EQ(a.out, "10\n");
 
   // h5dig cat gives an archived file back byte-exact (through HDF5's filters).
-  auto cat = run({"h5dump", "-b", "LE", "-d", "/a/big.txt", "-o", (tmp / "big.out").string(),
-                  (tmp / "h5dig.h5").string()});
+  auto cat = run({"h5dump", "-b", "LE", "-d", "/a/big.txt", "-o", (tmp / "big.out").string(), tree.archive.string()});
   ASSERT_EQ(cat.exit_code, 0) << cat.err;
   EXPECT_TRUE(read_file(tmp / "big.out") == read_file(src / "a" / "big.txt"));
 }
@@ -338,10 +340,7 @@ TEST(ArchiveInterop, TalkArchiveExtractsWithDefaultModes) {
 
 TEST(ArchiveVerify, FindsAFlippedByteInAChunk) {
   TempDir tmp;
-  auto src = tmp / "src";
-  make_plain_tree(src);
-  std::ostringstream warn;
-  h5dig::archive::zip(tmp / "t.h5", {src}, zip_options(), warn);
+  ZippedTree tree(tmp, make_plain_tree);
   // Flip bytes in the middle of the second stored chunk of the compressible file.
   run_python(R"PY(
 import sys, h5py
@@ -354,15 +353,15 @@ with open(sys.argv[1], "r+b") as f:
     f.seek(off + size // 2)
     f.write(bytes(x ^ 0x5A for x in b))
 )PY",
-             {(tmp / "t.h5").string()});
+             {tree.archive.string()});
   std::string diff;
-  EXPECT_GE(verify(tmp / "t.h5", std::nullopt, &diff), 1u);
+  EXPECT_GE(verify(tree.archive, std::nullopt, &diff), 1u);
   EXPECT_NE(diff.find("a/big.txt"), std::string::npos) << diff;
-  auto r = run_h5dig({"verify", (tmp / "t.h5").string()});
+  auto r = run_h5dig({"verify", tree.archive.string()});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.out.find("a/big.txt"), std::string::npos) << r.out;
   // unzip refuses to leave the damaged file behind, extracts the rest, exits 1.
-  auto u = run_h5dig({"unzip", "-C", (tmp / "out").string(), (tmp / "t.h5").string()});
+  auto u = run_h5dig({"unzip", "-C", (tmp / "out").string(), tree.archive.string()});
   EXPECT_EQ(u.exit_code, 1);
   EXPECT_NE(u.err.find("a/big.txt"), std::string::npos) << u.err;
   EXPECT_FALSE(fs::exists(tmp / "out" / "a" / "big.txt"));
@@ -371,28 +370,23 @@ with open(sys.argv[1], "r+b") as f:
 
 TEST(ArchiveVerify, FindsAChangedChecksumAttribute) {
   TempDir tmp;
-  auto src = tmp / "src";
-  make_plain_tree(src);
-  std::ostringstream warn;
-  h5dig::archive::zip(tmp / "t.h5", {src}, zip_options(), warn);
+  ZippedTree tree(tmp, make_plain_tree);
   run_python(R"PY(
 import sys, h5py, numpy
 with h5py.File(sys.argv[1], "r+") as f:
     d = f["hello.txt"]
     d.attrs.modify("crc32", numpy.uint32(int(d.attrs["crc32"]) ^ 1))
 )PY",
-             {(tmp / "t.h5").string()});
+             {tree.archive.string()});
   std::string diff;
-  EXPECT_EQ(verify(tmp / "t.h5", std::nullopt, &diff), 1u);
+  EXPECT_EQ(verify(tree.archive, std::nullopt, &diff), 1u);
   EXPECT_NE(diff.find("checksum mismatch: hello.txt"), std::string::npos) << diff;
 }
 
 TEST(ArchiveVerify, ListsEveryDifferenceWithTheTree) {
   TempDir tmp;
-  auto src = tmp / "src";
-  make_full_tree(src);
-  std::ostringstream warn;
-  h5dig::archive::zip(tmp / "t.h5", {src}, zip_options(), warn);
+  ZippedTree tree(tmp, make_full_tree);
+  const auto& src = tree.src;
   write_file(src / "a" / "b" / "c" / "deep.txt", "DEEP\n");        // same size, new content
   set_mtime(src / "a" / "b" / "c" / "deep.txt", 1'000'000'000, 0);  // and an mtime change
   ::chmod((src / "with space.txt").c_str(), 0600);
@@ -401,7 +395,7 @@ TEST(ArchiveVerify, ListsEveryDifferenceWithTheTree) {
   fs::remove(src / ".hidden");
   write_file(src / "new file", "new\n");
   std::string diff;
-  auto n = verify(tmp / "t.h5", src, &diff);
+  auto n = verify(tree.archive, src, &diff);
   EXPECT_NE(diff.find("content changed: a/b/c/deep.txt"), std::string::npos) << diff;
   EXPECT_NE(diff.find("mtime changed: a/b/c/deep.txt"), std::string::npos) << diff;
   EXPECT_NE(diff.find("mode changed: with space.txt (0644 in the archive, 0600 in the tree)"), std::string::npos)
@@ -412,7 +406,7 @@ TEST(ArchiveVerify, ListsEveryDifferenceWithTheTree) {
   EXPECT_NE(diff.find("missing: .hidden"), std::string::npos) << diff;
   EXPECT_NE(diff.find("extra: new file"), std::string::npos) << diff;
   EXPECT_GE(n, 6u);
-  auto r = run_h5dig({"verify", (tmp / "t.h5").string(), src.string()});
+  auto r = run_h5dig({"verify", tree.archive.string(), src.string()});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("difference"), std::string::npos) << r.err;
 }

@@ -55,12 +55,22 @@ struct Fixture {
   int address_bytes = 8;
 };
 
+// The set-up every test here shares: the fixture script writes the file for
+// the test's parameter into a fresh TempDir, and the test reads it opened.
 class ChunkMapFixtures : public ::testing::TestWithParam<Fixture> {
  protected:
-  static void make(const std::filesystem::path& path, const Fixture& fx) {
+  // Writes the fixture file for `fx` at `path`; returns `path`, to initialise path_.
+  static std::filesystem::path make(const std::filesystem::path& path, const Fixture& fx) {
     test::run_python(test::kChunkFixtureScript,
                      {path.string(), fx.libver, std::to_string(fx.userblock), std::to_string(fx.address_bytes)});
+    return path;
   }
+
+  const Fixture fx_ = GetParam();
+  TempDir dir_;
+  const std::filesystem::path path_ = make(dir_ / "chunks.h5", fx_);
+  h5::File file_ = h5::File::open(path_);
+  h5::Group root_ = file_.root();
 };
 
 // What index HDF5 picks for each fixture dataset with libver="latest".
@@ -72,24 +82,18 @@ const std::map<std::string, std::string> kLatestKinds = {
 };
 
 TEST_P(ChunkMapFixtures, FormatMapEqualsHdf5ChunkInfoAndPointsAtTheChunkBytes) {
-  const Fixture fx = GetParam();
-  TempDir dir;
-  auto path = dir / "chunks.h5";
-  make(path, fx);
-  auto file = h5::File::open(path);
-  auto root = file.root();
   for (const auto& [name, kind] : kLatestKinds) {
     SCOPED_TRACE(name);
     // HDF5 1.10.8 writes but cannot reopen a dataset with an unlimited
     // dimension in a file with 4-byte lengths ("didn't find unlimited
     // dimension"); the v2 B-tree ones (every dimension unlimited) do reopen.
-    if (fx.address_bytes == 4 && fx.libver == "latest" && name.starts_with("ext")) continue;
-    auto dset = root.open_dataset(name);
+    if (fx_.address_bytes == 4 && fx_.libver == "latest" && name.starts_with("ext")) continue;
+    auto dset = root_.open_dataset(name);
     auto api = chunk::map_chunks(dset, chunk::MapMethod::hdf5_api);
     EXPECT_EQ(api.source(), "hdf5-api");
     auto fmt_map = chunk::map_chunks(dset, chunk::MapMethod::format);
-    EXPECT_EQ(fmt_map.source(), fx.libver == "latest" ? kind : std::string("btree1"));
-    if (fx.libver == "latest" && name == "ext_gzip") {
+    EXPECT_EQ(fmt_map.source(), fx_.libver == "latest" ? kind : std::string("btree1"));
+    if (fx_.libver == "latest" && name == "ext_gzip") {
       // HDF5 1.10.8 bug: for an extensible array whose unlimited dimension is
       // not the first, H5Dget_chunk_info's iteration reports offsets in
       // unswizzled order (here (0,1198) for a 6x600 dataset). Its addresses and
@@ -116,7 +120,7 @@ TEST_P(ChunkMapFixtures, FormatMapEqualsHdf5ChunkInfoAndPointsAtTheChunkBytes) {
       std::uint32_t mask = 0;
       std::vector<std::byte> raw;
       dset.read_chunk(hoff, mask, raw);
-      auto at = pread_bytes(path, fmt_map.record(i).byte_offset, fmt_map.record(i).size);
+      auto at = pread_bytes(path_, fmt_map.record(i).byte_offset, fmt_map.record(i).size);
       ASSERT_EQ(at, raw) << name << " chunk " << i;
       EXPECT_EQ(mask, fmt_map.record(i).filter_mask);
     }
@@ -124,24 +128,18 @@ TEST_P(ChunkMapFixtures, FormatMapEqualsHdf5ChunkInfoAndPointsAtTheChunkBytes) {
 }
 
 TEST_P(ChunkMapFixtures, ChunkCountsAndEdgeCases) {
-  const Fixture fx = GetParam();
-  TempDir dir;
-  auto path = dir / "chunks.h5";
-  make(path, fx);
-  auto file = h5::File::open(path);
-  auto root = file.root();
-  auto edge = chunk::map_chunks(root.open_dataset("edge"));
+  auto edge = chunk::map_chunks(root_.open_dataset("edge"));
   EXPECT_EQ(edge.size(), 5u * 5u);  // ceil(37/8) x ceil(23/5)
   EXPECT_EQ(edge.chunk_grid_count(), 25u);
   EXPECT_EQ(edge.chunk_nbytes(), 8u * 5u * 4u);
   EXPECT_EQ(edge.allocated_bytes(), 25u * 160u);
-  auto sparse = chunk::map_chunks(root.open_dataset("sparse"));
+  auto sparse = chunk::map_chunks(root_.open_dataset("sparse"));
   sparse.sort();
   ASSERT_EQ(sparse.size(), 3u);  // [0,0], [50,90], [60,90]
   EXPECT_EQ(std::vector<std::uint64_t>(sparse.offset(1).begin(), sparse.offset(1).end()),
             (std::vector<std::uint64_t>{50, 90}));
-  EXPECT_EQ(chunk::map_chunks(root.open_dataset("empty")).size(), 0u);
-  EXPECT_EQ(chunk::map_chunks(root.open_dataset("many")).size(), 3000u);
+  EXPECT_EQ(chunk::map_chunks(root_.open_dataset("empty")).size(), 0u);
+  EXPECT_EQ(chunk::map_chunks(root_.open_dataset("many")).size(), 3000u);
 }
 
 // Inflates a zlib stream into exactly `out`.
@@ -153,17 +151,11 @@ void inflate_exact(std::span<const std::byte> in, std::span<std::byte> out) {
 }
 
 TEST_P(ChunkMapFixtures, DecodingTheMappedBytesGivesWhatH5pyWrote) {
-  const Fixture fx = GetParam();
-  TempDir dir;
-  auto path = dir / "chunks.h5";
-  make(path, fx);
-  auto file = h5::File::open(path);
-  auto root = file.root();
   {  // gzip + shuffle, 4-byte elements: value = row * 23 + col
-    auto map = chunk::map_chunks(root.open_dataset("edge_gzip"));
+    auto map = chunk::map_chunks(root_.open_dataset("edge_gzip"));
     ASSERT_EQ(map.size(), 25u);
     for (std::size_t i = 0; i < map.size(); ++i) {
-      auto stored = pread_bytes(path, map.record(i).byte_offset, map.record(i).size);
+      auto stored = pread_bytes(path_, map.record(i).byte_offset, map.record(i).size);
       std::vector<std::byte> shuffled(map.chunk_nbytes());
       inflate_exact(stored, shuffled);
       const std::size_t n = shuffled.size() / 4;
@@ -181,10 +173,10 @@ TEST_P(ChunkMapFixtures, DecodingTheMappedBytesGivesWhatH5pyWrote) {
     }
   }
   {  // gzip then fletcher32: the last 4 stored bytes are the checksum
-    auto map = chunk::map_chunks(root.open_dataset("fletcher"));
+    auto map = chunk::map_chunks(root_.open_dataset("fletcher"));
     ASSERT_EQ(map.size(), 7u);
     for (std::size_t i = 0; i < map.size(); ++i) {
-      auto stored = pread_bytes(path, map.record(i).byte_offset, map.record(i).size);
+      auto stored = pread_bytes(path_, map.record(i).byte_offset, map.record(i).size);
       ASSERT_GT(stored.size(), 4u);
       std::vector<std::int16_t> values(10);
       inflate_exact(std::span(stored).first(stored.size() - 4), std::as_writable_bytes(std::span(values)));

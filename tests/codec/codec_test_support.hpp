@@ -1,10 +1,14 @@
-// Shared helpers of the codec tests: test data and the h5py interop harness.
+// Shared helpers of the codec tests: test data, round-trip cases and the h5py
+// interop harness.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <ostream>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,7 +46,7 @@ inline FilterSpec spec(unsigned id, std::vector<unsigned> cd = {}, unsigned flag
 
 inline std::span<const std::byte> view(const Bytes& b) { return {b.data(), b.size()}; }
 
-// Runs the h5py side of an interop test (script in codec_test_support.cpp):
+// Runs the h5py side of an interop test (the script is kScript below):
 //   mode "write": h5py creates each dataset of `config` with its filters and
 //     real data, then dumps every chunk's stored bytes and filter mask, the
 //     filters as stored, and the data.
@@ -194,6 +198,176 @@ inline nlohmann::json run_h5py(const std::string& mode, const nlohmann::json& co
   if (stdout_text) *stdout_text = r.out;
   if (r.exit_code != 0) return nlohmann::json::object();
   return nlohmann::json::parse(test::read_file(dir / "manifest.json"));
+}
+
+// ---- round trips ----
+
+// One parameterised round-trip case: a filter pipeline at one element size.
+struct RoundTripCase {
+  std::string name;
+  std::vector<FilterSpec> filters;
+  std::size_t element_size;
+};
+
+// Readable test names in ctest and gtest output.
+inline void PrintTo(const RoundTripCase& c, std::ostream* os) { *os << c.name; }
+
+// The cases of one element size. Every name ends in "_es<N>", so one pipeline
+// at several element sizes gives distinct test names.
+class CaseList {
+ public:
+  CaseList(std::vector<RoundTripCase>& cases, std::size_t element_size)
+      : cases_(cases), element_size_(element_size), suffix_("_es" + std::to_string(element_size)) {}
+
+  void add(const std::string& stem, std::vector<FilterSpec> filters) {
+    cases_.push_back({stem + suffix_, std::move(filters), element_size_});
+  }
+
+  // One case per value of a filter's single parameter (a level or a block
+  // size), named "<stem><value>_es<N>".
+  void add_per_value(const std::string& stem, unsigned filter_id, std::initializer_list<unsigned> values,
+                     unsigned flags) {
+    for (unsigned v : values) add(stem + std::to_string(v), {spec(filter_id, {v}, flags)});
+  }
+
+ private:
+  std::vector<RoundTripCase>& cases_;
+  std::size_t element_size_;
+  std::string suffix_;
+};
+
+// The cases for element sizes 1, 2, 4 and 8: `add_cases(list, es)` adds those
+// of one element size.
+template <class AddCases>
+std::vector<RoundTripCase> cases_per_element_size(AddCases&& add_cases) {
+  std::vector<RoundTripCase> cases;
+  for (std::size_t es : {1, 2, 4, 8}) {
+    CaseList list(cases, es);
+    add_cases(list, es);
+  }
+  return cases;
+}
+
+// Encodes `raw`, then decodes the stored bytes with the mask the encoder chose.
+inline Bytes round_trip(const Pipeline& p, const Bytes& raw, Workspace& ws) {
+  EncodedChunk enc = p.encode(view(raw), ws);
+  Bytes stored(enc.bytes.begin(), enc.bytes.end());
+  Bytes back(raw.size());
+  p.decode(view(stored), back, enc.filter_mask, ws);
+  return back;
+}
+
+// Every input comes back unchanged through the case's pipeline. One Workspace
+// serves all inputs, as in a reader, so what one chunk leaves in it must not
+// spoil the next.
+inline void expect_round_trips(const RoundTripCase& c, const std::vector<Bytes>& inputs) {
+  Pipeline p(c.filters, c.element_size);
+  Workspace ws;
+  for (const auto& raw : inputs) {
+    Bytes back = round_trip(p, raw, ws);
+    ASSERT_EQ(back, raw) << c.name << " size " << raw.size();
+  }
+}
+
+// ---- interop harness ----
+
+// One dataset of an interop config (see run_h5py); its data file is "<name>.data".
+inline nlohmann::json interop_dataset(const std::string& name, const std::string& dtype, std::vector<int> shape,
+                                      std::vector<int> chunks, const char* filters_json) {
+  return {{"name", name}, {"dtype", dtype}, {"shape", shape}, {"chunks", chunks}, {"data", name + ".data"},
+          {"filters", nlohmann::json::parse(filters_json)}};
+}
+
+// Bytes per element of a numpy dtype string such as "<u2".
+inline std::size_t itemsize_of(const std::string& dtype) { return std::stoul(dtype.substr(2)); }
+
+// Writes the data file of each dataset of `cfg`: text if its name says "text",
+// random bytes if "noise", detector-like counts otherwise. The i-th dataset
+// gets seed first_seed + i.
+inline void write_data_files(const test::TempDir& dir, const nlohmann::json& cfg, unsigned first_seed) {
+  unsigned seed = first_seed;
+  for (const auto& ds : cfg) {
+    std::size_t n = 1;
+    for (int s : ds["shape"]) n *= static_cast<std::size_t>(s);
+    std::size_t es = itemsize_of(ds["dtype"]);
+    std::string name = ds["name"];
+    Bytes b = name.find("text") != std::string::npos    ? text_bytes(n * es)
+              : name.find("noise") != std::string::npos ? random_bytes(n * es, seed)
+                                                        : poisson_bytes(n, es, 0.5, seed);
+    test::write_file(dir / ds["data"].get<std::string>(),
+                     std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+    ++seed;
+  }
+}
+
+// A test's own check of the pipeline built for one dataset of the config.
+using PipelineCheck = std::function<void(const Pipeline&, const nlohmann::json& dataset)>;
+
+// h5py writes every dataset of `cfg` through HDF5's own filters (data files
+// seeded from first_seed). Our pipeline, built from the filters h5py recorded,
+// must decode each stored chunk to exactly the bytes h5py reads back.
+// `check_pipeline`, if given, runs on each dataset's pipeline before its chunks.
+inline void expect_h5py_chunks_decode(const nlohmann::json& cfg, unsigned first_seed,
+                                      const PipelineCheck& check_pipeline = {}) {
+  test::TempDir dir;
+  write_data_files(dir, cfg, first_seed);
+  auto manifest = run_h5py("write", cfg, dir.path());
+  ASSERT_FALSE(manifest.empty());
+  Workspace ws;
+  for (const auto& ds : cfg) {
+    const std::string name = ds["name"];
+    const auto& m = manifest.at(name);
+    Pipeline p(specs_from_json(m["filters"]), m["itemsize"].get<std::size_t>());
+    if (check_pipeline) {
+      check_pipeline(p, ds);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    ASSERT_FALSE(m["chunks"].empty()) << name;
+    for (const auto& c : m["chunks"]) {
+      std::string stored = test::read_file(dir / c["stored"].get<std::string>());
+      std::string raw = test::read_file(dir / c["raw"].get<std::string>());
+      Bytes out(raw.size());
+      p.decode({reinterpret_cast<const std::byte*>(stored.data()), stored.size()}, out, c["mask"].get<std::uint32_t>(),
+               ws);
+      ASSERT_EQ(0, std::memcmp(out.data(), raw.data(), raw.size())) << name << " " << c["stored"];
+    }
+  }
+}
+
+// Cuts one dataset's data file into its chunks, in C order over the chunk
+// grid (the order the h5py script writes them back in). It fills `chunks`
+// rather than returning them so that it can use ASSERT_*.
+using ChunkCutter =
+    std::function<void(const nlohmann::json& dataset, const std::string& data, std::vector<Bytes>& chunks)>;
+
+// We encode every chunk of the datasets of `cfg` (data files seeded from
+// first_seed) with the filters exactly as h5py records them (cd_values after
+// set_local); h5py stores our chunks with write_direct_chunk and must read each
+// dataset back, through HDF5's own filters, equal to its data file.
+inline void expect_h5py_reads_our_chunks(const nlohmann::json& cfg, unsigned first_seed,
+                                         const ChunkCutter& cut_chunks) {
+  test::TempDir dir;
+  write_data_files(dir, cfg, first_seed);
+  auto specs = run_h5py("specs", cfg, dir.path());
+  ASSERT_FALSE(specs.empty());
+  Workspace ws;
+  for (const auto& ds : cfg) {
+    const std::string name = ds["name"];
+    Pipeline p(specs_from_json(specs.at(name)["filters"]), itemsize_of(ds["dtype"]));
+    std::vector<Bytes> chunks;
+    cut_chunks(ds, test::read_file(dir / ds["data"].get<std::string>()), chunks);
+    if (::testing::Test::HasFatalFailure()) return;
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+      auto enc = p.encode(view(chunks[k]), ws);
+      auto base = dir / (name + "." + std::to_string(k) + ".encoded");
+      test::write_file(base, std::string(reinterpret_cast<const char*>(enc.bytes.data()), enc.bytes.size()));
+      test::write_file(base.string() + ".mask", std::to_string(enc.filter_mask));
+    }
+  }
+  std::string out;
+  run_h5py("read", cfg, dir.path(), &out);
+  for (const auto& ds : cfg)
+    EXPECT_NE(out.find("OK " + ds["name"].get<std::string>() + "\n"), std::string::npos) << out;
 }
 
 }  // namespace h5dig::codec::testing

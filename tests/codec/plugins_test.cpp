@@ -16,7 +16,9 @@ namespace h5dig::codec {
 namespace {
 
 using testing::Bytes;
+using testing::RoundTripCase;
 
+using testing::interop_dataset;
 using testing::spec;
 using testing::view;
 
@@ -59,64 +61,38 @@ TEST(CodecBitshuffle, DefaultBlockSizeIsThePlugins) {
   EXPECT_EQ(detail::bitshuffle_default_block(128), 128u);
 }
 
-struct Case {
-  std::string name;
-  std::vector<FilterSpec> filters;
-  std::size_t element_size;
-};
-
-// Readable test names in ctest and gtest output.
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
-
-std::vector<Case> plugin_cases() {
-  std::vector<Case> cases;
-  for (std::size_t es : {1, 2, 4, 8}) {
-    auto e = "_es" + std::to_string(es);
-    for (unsigned block : {0u, 1000u, 4096u})
-      cases.push_back({"lz4_block" + std::to_string(block) + e, {spec(kLz4Id, {block}, kFlagOptional)}, es});
-    for (unsigned level : {1u, 3u, 9u})
-      cases.push_back({"zstd" + std::to_string(level) + e, {spec(kZstdId, {level}, kFlagOptional)}, es});
+std::vector<RoundTripCase> plugin_cases() {
+  return testing::cases_per_element_size([](testing::CaseList& cases, std::size_t es) {
+    cases.add_per_value("lz4_block", kLz4Id, {0u, 1000u, 4096u}, kFlagOptional);
+    cases.add_per_value("zstd", kZstdId, {1u, 3u, 9u}, kFlagOptional);
     for (unsigned block : {0u, 8u, 128u, 1024u}) {
       auto b = std::to_string(block);
-      cases.push_back({"bitshuffle_block" + b + e, {spec(kBitshuffleId, {0, 3, unsigned(es), block, 0})}, es});
-      cases.push_back({"bslz4_block" + b + e, {spec(kBitshuffleId, {0, 3, unsigned(es), block, 2})}, es});
-      cases.push_back({"bszstd_block" + b + e, {spec(kBitshuffleId, {0, 4, unsigned(es), block, 3, 3})}, es});
+      cases.add("bitshuffle_block" + b, {spec(kBitshuffleId, {0, 3, unsigned(es), block, 0})});
+      cases.add("bslz4_block" + b, {spec(kBitshuffleId, {0, 3, unsigned(es), block, 2})});
+      cases.add("bszstd_block" + b, {spec(kBitshuffleId, {0, 4, unsigned(es), block, 3, 3})});
     }
     for (unsigned shuffle : {0u, 1u, 2u})
       for (unsigned comp : {0u, 1u, 5u})
-        cases.push_back({"blosc_shuf" + std::to_string(shuffle) + "_comp" + std::to_string(comp) + e,
-                         {spec(kBloscId, {2, 2, unsigned(es), 0, 5, shuffle, comp}, kFlagOptional)},
-                         es});
-    cases.push_back({"bslz4_fletcher" + e,
-                     {spec(kBitshuffleId, {0, 3, unsigned(es), 0, 2}, kFlagOptional), spec(kFletcher32Id)},
-                     es});
-  }
-  return cases;
+        cases.add("blosc_shuf" + std::to_string(shuffle) + "_comp" + std::to_string(comp),
+                  {spec(kBloscId, {2, 2, unsigned(es), 0, 5, shuffle, comp}, kFlagOptional)});
+    cases.add("bslz4_fletcher", {spec(kBitshuffleId, {0, 3, unsigned(es), 0, 2}, kFlagOptional), spec(kFletcher32Id)});
+  });
 }
 
-class CodecPluginRoundTrip : public ::testing::TestWithParam<Case> {};
+class CodecPluginRoundTrip : public ::testing::TestWithParam<RoundTripCase> {};
 
 TEST_P(CodecPluginRoundTrip, InputShapes) {
   const auto& c = GetParam();
-  Pipeline p(c.filters, c.element_size);
-  Workspace ws;
   const std::size_t es = c.element_size;
-  std::vector<Bytes> inputs = {
+  testing::expect_round_trips(c, {
       Bytes{},
       testing::random_bytes(es, 5),
-      testing::random_bytes(es * 7, 6),           // fewer than 8 elements: all trailing
-      testing::random_bytes(es * 13, 7),          // one group of 8 + 5 trailing
-      testing::poisson_bytes(50003, es, 0.5),     // multi-block, odd element count
+      testing::random_bytes(es * 7, 6),        // fewer than 8 elements: all trailing
+      testing::random_bytes(es * 13, 7),       // one group of 8 + 5 trailing
+      testing::poisson_bytes(50003, es, 0.5),  // multi-block, odd element count
       testing::text_bytes((30011 / es) * es),
-      testing::random_bytes(es * 9001, 9),        // incompressible
-  };
-  for (const auto& raw : inputs) {
-    auto enc = p.encode(view(raw), ws);
-    Bytes stored(enc.bytes.begin(), enc.bytes.end());
-    Bytes back(raw.size());
-    p.decode(view(stored), back, enc.filter_mask, ws);
-    ASSERT_EQ(back, raw) << c.name << " size " << raw.size();
-  }
+      testing::random_bytes(es * 9001, 9),     // incompressible
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(CodecFilters, CodecPluginRoundTrip, ::testing::ValuesIn(plugin_cases()),
@@ -159,95 +135,46 @@ TEST(CodecZstd, FramesAgreeWithTheZstdTool) {
 
 // ---- interop with the Debian plugins through h5py ---------------------------------
 
-nlohmann::json ds(const std::string& name, const std::string& dtype, std::vector<int> shape, std::vector<int> chunks,
-                  const char* filters) {
-  return {{"name", name}, {"dtype", dtype}, {"shape", shape}, {"chunks", chunks}, {"data", name + ".data"},
-          {"filters", nlohmann::json::parse(filters)}};
-}
-
 nlohmann::json plugin_interop_config() {
   nlohmann::json cfg = nlohmann::json::array();
-  cfg.push_back(ds("lz4_u16", "<u2", {4, 64, 64}, {1, 64, 64}, R"([{"id":32004,"opts":[]}])"));
-  cfg.push_back(ds("lz4_blocks_u16", "<u2", {2, 100, 50}, {1, 100, 50}, R"([{"id":32004,"opts":[1000]}])"));
-  cfg.push_back(ds("lz4_noise_u1", "<u1", {2, 5000}, {1, 5000}, R"([{"id":32004,"opts":[2048]}])"));
-  cfg.push_back(ds("bslz4_u16", "<u2", {4, 64, 64}, {1, 64, 64}, R"([{"id":32008,"opts":[0,2]}])"));
-  cfg.push_back(ds("bslz4_odd_u4", "<u4", {3, 1001}, {1, 1001}, R"([{"id":32008,"opts":[0,2]}])"));
-  cfg.push_back(ds("bslz4_block64_i8", "<i8", {2, 301}, {1, 301}, R"([{"id":32008,"opts":[64,2]}])"));
-  cfg.push_back(ds("bs_plain_u2", "<u2", {2, 1003}, {1, 1003}, R"([{"id":32008,"opts":[0,0]}])"));
-  cfg.push_back(ds("bslz4_text_u1", "<u1", {2, 20005}, {1, 20005}, R"([{"id":32008,"opts":[0,2]}])"));
-  cfg.push_back(ds("blosc_lz4_u16", "<u2", {2, 64, 64}, {1, 64, 64}, R"([{"id":32001,"opts":[0,0,0,0,5,1,1]}])"));
-  cfg.push_back(ds("blosc_blosclz_bit_u4", "<u4", {2, 3000}, {1, 3000}, R"([{"id":32001,"opts":[0,0,0,0,9,2,0]}])"));
-  cfg.push_back(ds("blosc_zstd_noise_u8", "<u8", {2, 500}, {1, 500}, R"([{"id":32001,"opts":[0,0,0,0,3,0,5]}])"));
-  cfg.push_back(ds("blosc_zlib_text_u1", "<u1", {2, 9000}, {1, 9000}, R"([{"id":32001,"opts":[0,0,0,0,5,1,4]}])"));
+  cfg.push_back(interop_dataset("lz4_u16", "<u2", {4, 64, 64}, {1, 64, 64}, R"([{"id":32004,"opts":[]}])"));
+  cfg.push_back(interop_dataset("lz4_blocks_u16", "<u2", {2, 100, 50}, {1, 100, 50},
+                                R"([{"id":32004,"opts":[1000]}])"));
+  cfg.push_back(interop_dataset("lz4_noise_u1", "<u1", {2, 5000}, {1, 5000}, R"([{"id":32004,"opts":[2048]}])"));
+  cfg.push_back(interop_dataset("bslz4_u16", "<u2", {4, 64, 64}, {1, 64, 64}, R"([{"id":32008,"opts":[0,2]}])"));
+  cfg.push_back(interop_dataset("bslz4_odd_u4", "<u4", {3, 1001}, {1, 1001}, R"([{"id":32008,"opts":[0,2]}])"));
+  cfg.push_back(interop_dataset("bslz4_block64_i8", "<i8", {2, 301}, {1, 301}, R"([{"id":32008,"opts":[64,2]}])"));
+  cfg.push_back(interop_dataset("bs_plain_u2", "<u2", {2, 1003}, {1, 1003}, R"([{"id":32008,"opts":[0,0]}])"));
+  cfg.push_back(interop_dataset("bslz4_text_u1", "<u1", {2, 20005}, {1, 20005}, R"([{"id":32008,"opts":[0,2]}])"));
+  cfg.push_back(interop_dataset("blosc_lz4_u16", "<u2", {2, 64, 64}, {1, 64, 64},
+                                R"([{"id":32001,"opts":[0,0,0,0,5,1,1]}])"));
+  cfg.push_back(interop_dataset("blosc_blosclz_bit_u4", "<u4", {2, 3000}, {1, 3000},
+                                R"([{"id":32001,"opts":[0,0,0,0,9,2,0]}])"));
+  cfg.push_back(interop_dataset("blosc_zstd_noise_u8", "<u8", {2, 500}, {1, 500},
+                                R"([{"id":32001,"opts":[0,0,0,0,3,0,5]}])"));
+  cfg.push_back(interop_dataset("blosc_zlib_text_u1", "<u1", {2, 9000}, {1, 9000},
+                                R"([{"id":32001,"opts":[0,0,0,0,5,1,4]}])"));
   return cfg;
 }
 
-std::size_t itemsize_of(const std::string& dtype) { return std::stoul(dtype.substr(2)); }
-
-void write_data(const test::TempDir& dir, const nlohmann::json& d, unsigned seed) {
-  std::size_t n = 1;
-  for (int s : d["shape"]) n *= static_cast<std::size_t>(s);
-  std::size_t es = itemsize_of(d["dtype"]);
-  std::string name = d["name"];
-  Bytes b = name.find("text") != std::string::npos    ? testing::text_bytes(n * es)
-            : name.find("noise") != std::string::npos ? testing::random_bytes(n * es, seed)
-                                                      : testing::poisson_bytes(n, es, 0.5, seed);
-  test::write_file(dir / d["data"].get<std::string>(), std::string(reinterpret_cast<const char*>(b.data()), b.size()));
+TEST(CodecPluginInterop, PluginChunksDecodeBitExactly) {
+  testing::expect_h5py_chunks_decode(plugin_interop_config(), 60);
 }
 
-TEST(CodecPluginInterop, PluginChunksDecodeBitExactly) {
-  auto cfg = plugin_interop_config();
-  test::TempDir dir;
-  unsigned seed = 60;
-  for (const auto& d : cfg) write_data(dir, d, seed++);
-  auto manifest = testing::run_h5py("write", cfg, dir.path());
-  ASSERT_FALSE(manifest.empty());
-  Workspace ws;
-  for (const auto& d : cfg) {
-    const std::string name = d["name"];
-    const auto& m = manifest.at(name);
-    Pipeline p(testing::specs_from_json(m["filters"]), m["itemsize"].get<std::size_t>());
-    ASSERT_FALSE(m["chunks"].empty()) << name;
-    for (const auto& c : m["chunks"]) {
-      std::string stored = test::read_file(dir / c["stored"].get<std::string>());
-      std::string raw = test::read_file(dir / c["raw"].get<std::string>());
-      Bytes out(raw.size());
-      p.decode({reinterpret_cast<const std::byte*>(stored.data()), stored.size()}, out, c["mask"].get<std::uint32_t>(),
-               ws);
-      ASSERT_EQ(0, std::memcmp(out.data(), raw.data(), raw.size())) << name << " " << c["stored"];
-    }
+// These datasets are chunked along the first axis only: chunk k is a slab.
+void cut_first_axis_slabs(const nlohmann::json& ds, const std::string& data, std::vector<Bytes>& chunks) {
+  std::size_t rows = ds["shape"][0].get<std::size_t>();
+  std::size_t slab = data.size() / rows;
+  ASSERT_EQ(ds["chunks"][0].get<int>(), 1);
+  for (std::size_t k = 0; k < rows; ++k) {
+    Bytes raw(slab);
+    std::memcpy(raw.data(), data.data() + k * slab, slab);
+    chunks.push_back(std::move(raw));
   }
 }
 
 TEST(CodecPluginInterop, PluginsReadChunksWeEncode) {
-  auto cfg = plugin_interop_config();
-  test::TempDir dir;
-  unsigned seed = 80;
-  for (const auto& d : cfg) write_data(dir, d, seed++);
-  auto specs = testing::run_h5py("specs", cfg, dir.path());
-  ASSERT_FALSE(specs.empty());
-  Workspace ws;
-  for (const auto& d : cfg) {
-    const std::string name = d["name"];
-    const std::size_t es = itemsize_of(d["dtype"]);
-    Pipeline p(testing::specs_from_json(specs.at(name)["filters"]), es);
-    std::string data = test::read_file(dir / d["data"].get<std::string>());
-    // These datasets are chunked along the first axis only: chunk k is a slab.
-    std::size_t rows = d["shape"][0].get<std::size_t>();
-    std::size_t slab = data.size() / rows;
-    ASSERT_EQ(d["chunks"][0].get<int>(), 1);
-    for (std::size_t k = 0; k < rows; ++k) {
-      Bytes raw(slab);
-      std::memcpy(raw.data(), data.data() + k * slab, slab);
-      auto enc = p.encode(view(raw), ws);
-      auto base = dir / (name + "." + std::to_string(k) + ".encoded");
-      test::write_file(base, std::string(reinterpret_cast<const char*>(enc.bytes.data()), enc.bytes.size()));
-      test::write_file(base.string() + ".mask", std::to_string(enc.filter_mask));
-    }
-  }
-  std::string out;
-  testing::run_h5py("read", cfg, dir.path(), &out);
-  for (const auto& d : cfg) EXPECT_NE(out.find("OK " + d["name"].get<std::string>() + "\n"), std::string::npos) << out;
+  testing::expect_h5py_reads_our_chunks(plugin_interop_config(), 80, cut_first_axis_slabs);
 }
 
 }  // namespace
