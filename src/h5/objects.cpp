@@ -1,7 +1,11 @@
 #include "h5dig/h5/objects.hpp"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 namespace h5dig::h5 {
@@ -358,6 +362,15 @@ H5O_type_t Group::object_type(const std::string& path) const {
 
 File File::open(const std::filesystem::path& path, Mode mode) {
   init();
+  // The plain reasons first: HDF5's own message for these is a stack of
+  // internals ("file read failed: time = ..., errno = 21").
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    throw Error(ErrorKind::io,
+                fmt::format("{}: {}", path.string(), err == ENOENT ? "no such file" : std::strerror(err)));
+  }
+  if (S_ISDIR(st.st_mode)) throw Error(ErrorKind::io, fmt::format("{}: is a directory, not an HDF5 file", path.string()));
   unsigned flags = mode == Mode::read_only ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
   hid_t id = H5Fopen(path.c_str(), flags, H5P_DEFAULT);
   if (id < 0) {

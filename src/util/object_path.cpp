@@ -31,6 +31,9 @@ ObjectPath split_object_path(std::string_view arg) {
     if (slash == std::string::npos || slash == 0) break;
     cut = slash;
   }
+  struct stat st {};
+  if (::stat(full.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw Error(ErrorKind::io, fmt::format("{}: is a directory, not an HDF5 file", full));
   throw Error(ErrorKind::io, fmt::format("{}: no such file", full));
 }
 
