@@ -1,5 +1,6 @@
 // deflate (HDF5 filter 1): zlib-wrapped deflate streams, as HDF5's H5Z_filter_deflate
-// writes them (compress2 at cd_values[0]), coded with libdeflate.
+// writes them (compress2 at cd_values[0]). Decoded with libdeflate; encoded with
+// libdeflate, or with zlib itself for `gzip=N:zlib` (DeflateEngine::zlib).
 #include <libdeflate.h>
 #include <zlib.h>
 
