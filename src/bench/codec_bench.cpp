@@ -186,13 +186,16 @@ double median(std::vector<double> v) {
 }
 
 template <class F>
+double seconds_of(F&& f) {
+  auto t0 = Clock::now();
+  f();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+template <class F>
 double time_median(int repeat, F&& f) {
   std::vector<double> t;
-  for (int i = 0; i < repeat; ++i) {
-    auto t0 = Clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-  }
+  for (int i = 0; i < repeat; ++i) t.push_back(seconds_of(f));
   return median(t);
 }
 
@@ -204,19 +207,14 @@ struct PairedTimes {
 // encode functions run first so that the decoders read what they just wrote.
 template <class A, class B, class C, class D>
 PairedTimes time_paired(int repeat, A&& our_encode, B&& their_encode, C&& our_decode, D&& their_decode) {
-  auto timed = [](auto& f) {
-    auto t0 = Clock::now();
-    f();
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-  };
   std::vector<double> oe, te, od, td;
   for (int i = 0; i < repeat; ++i) {
-    oe.push_back(timed(our_encode));
-    te.push_back(timed(their_encode));
+    oe.push_back(seconds_of(our_encode));
+    te.push_back(seconds_of(their_encode));
   }
   for (int i = 0; i < repeat; ++i) {
-    od.push_back(timed(our_decode));
-    td.push_back(timed(their_decode));
+    od.push_back(seconds_of(our_decode));
+    td.push_back(seconds_of(their_decode));
   }
   return {median(oe), median(te), median(od), median(td)};
 }

@@ -38,17 +38,14 @@ extern "C" void on_interrupt(int sig) {
 
 void install_interrupt_cleanup() {
   if (g_installed.exchange(true)) return;
+  constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+  for (int sig : kSignals) sigaddset(&sa.sa_mask, sig);  // one clean-up at a time
+  for (int sig : kSignals) {
     struct sigaction old {};
     // A signal ignored by the parent (nohup, `trap '' INT`) stays ignored.
-    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
-    sigaddset(&sa.sa_mask, sig);
-  }
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-    struct sigaction old {};
     if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
     ::sigaction(sig, &sa, nullptr);
   }
