@@ -249,13 +249,28 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
   walk_options.excludes = options.excludes;
   walk_options.skip_dev = temp_st.st_dev;
   walk_options.skip_ino = temp_st.st_ino;
-  walk_options.on_unreadable = [&](const detail::Unreadable& u) {
-    not_archived(u.display, u.reason, u.subtree);
-  };
   std::vector<Source> sources;
   std::vector<FsEntry> entries;
   detail::InodeIndex inodes;  // shared by every DIR: a file linked from two of them is stored once
   const bool several = dirs.size() > 1;
+  // What the walk could not read, reported when the archiving pass reaches its
+  // place, so every line comes in path order. `before`: the index in `sources`
+  // of the entry that follows it.
+  struct Skipped {
+    std::size_t before;
+    detail::Unreadable what;
+  };
+  std::vector<Skipped> skipped;
+  walk_options.on_unreadable = [&](const detail::Unreadable& u) {
+    skipped.push_back({entries.size() + (several ? 1 : 0), u});
+  };
+  std::size_t next_skipped = 0;
+  auto report_skipped = [&](std::size_t upto) {
+    for (; next_skipped < skipped.size() && skipped[next_skipped].before <= upto; ++next_skipped) {
+      const auto& u = skipped[next_skipped].what;
+      not_archived(u.display, u.reason, u.subtree);
+    }
+  };
   if (several) {
     Source r;
     r.entry.kind = EntryKind::directory;
@@ -328,6 +343,7 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
   };
 
   for (std::size_t i = 0; i < sources.size(); ++i) {
+    report_skipped(i);
     const Source& s = sources[i];
     const FsEntry& e = s.entry;
     try {
@@ -382,6 +398,7 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
       throw err.with_context(s.path.empty() ? s.h5_path : s.path);
     }
   }
+  report_skipped(sources.size());
   session.flush();
   stats.bytes_stored = session.bytes_written();
   groups.clear();
