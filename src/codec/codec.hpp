@@ -22,6 +22,8 @@ namespace h5dig::codec {
 
 namespace detail {
 
+class DeflateEncoder;
+
 using Bytes = std::span<const std::byte>;
 using MutBytes = std::span<std::byte>;
 
@@ -77,6 +79,7 @@ struct Workspace::State {
 
   libdeflate_decompressor* inflater();
   libdeflate_compressor* deflater(int level);  // level 0..12
+  detail::DeflateEncoder& deflate_encoder();   // h5dig's own, for HDF5 level 4 (see deflate.cpp)
   ZSTD_DCtx_s* zstd_dctx();
   ZSTD_CCtx_s* zstd_cctx();
 
@@ -89,6 +92,7 @@ struct Workspace::State {
  private:
   libdeflate_decompressor* inflater_ = nullptr;
   libdeflate_compressor* deflaters_[13] = {};
+  std::unique_ptr<detail::DeflateEncoder> deflate_encoder_;
   ZSTD_DCtx_s* zstd_dctx_ = nullptr;
   ZSTD_CCtx_s* zstd_cctx_ = nullptr;
 };

@@ -1,12 +1,14 @@
 // deflate (HDF5 filter 1): zlib-wrapped deflate streams, as HDF5's H5Z_filter_deflate
 // writes them (compress2 at cd_values[0]). Decoded with libdeflate; encoded with
-// libdeflate, or with zlib itself for `gzip=N:zlib` (DeflateEngine::zlib).
+// libdeflate, with h5dig's own encoder at HDF5's default level 4 (see
+// deflate_encoder.hpp), or with zlib itself for `gzip=N:zlib` (DeflateEngine::zlib).
 #include <libdeflate.h>
 #include <zlib.h>
 
 #include <fmt/format.h>
 
 #include "codec/codec.hpp"
+#include "codec/deflate_encoder.hpp"
 
 namespace h5dig::codec::detail {
 
@@ -17,14 +19,18 @@ int libdeflate_level_for(unsigned hdf5_level) {
   // picks for each zlib level the fastest libdeflate level whose output is no
   // more than 5% larger than zlib's on both (with a margin at 7-9, where users
   // ask for size). 10-12 are libdeflate's own strongest levels, on request.
+  // Level 4 is the exception: no libdeflate level meets that bar there on raw
+  // (unshuffled) input at twice zlib's speed, so it is h5dig's own encoder
+  // (kOwnEncoderLevel); 2 is the nearest libdeflate level, kept for reference.
   static constexpr int kTable[13] = {0, 1, 1, 1, 2, 3, 4, 5, 5, 5, 10, 11, 12};
   return kTable[hdf5_level > 12 ? 12 : hdf5_level];
 }
 
+
 namespace {
 
 // Decodes with libdeflate; encodes with libdeflate at the level mapped from
-// HDF5's (see libdeflate_level_for).
+// HDF5's (see libdeflate_level_for), or at level 4 with h5dig's own encoder.
 class Deflate : public Codec {
  public:
   explicit Deflate(unsigned hdf5_level) : hdf5_level_(hdf5_level), level_(libdeflate_level_for(hdf5_level)) {}
@@ -52,10 +58,17 @@ class Deflate : public Codec {
   std::size_t encode_bound(std::size_t n) const override {
     // libdeflate's bound depends only on the size for a given compressor; the
     // null-compressor form gives the bound over all levels.
+    if (hdf5_level_ == kOwnEncoderLevel) return DeflateEncoder::zlib_bound(n);
     return libdeflate_zlib_compress_bound(nullptr, n);
   }
 
   std::size_t encode(Bytes in, MutBytes out, Workspace::State& ws) const override {
+    if (hdf5_level_ == kOwnEncoderLevel) {
+      if (out.size() < DeflateEncoder::zlib_bound(in.size()))
+        throw Error(ErrorKind::corrupt, "deflate: output buffer too small");  // bound violated: a bug
+      return ws.deflate_encoder().compress_zlib(reinterpret_cast<const std::uint8_t*>(in.data()), in.size(),
+                                                reinterpret_cast<std::uint8_t*>(out.data()), kOwnEncoderParams);
+    }
     std::size_t n = libdeflate_zlib_compress(ws.deflater(level_), in.data(), in.size(), out.data(), out.size());
     if (n == 0) throw Error(ErrorKind::corrupt, "deflate: output buffer too small");  // bound violated: a bug
     return n;

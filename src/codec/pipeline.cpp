@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "codec/codec.hpp"
+#include "codec/deflate_encoder.hpp"
 
 namespace h5dig::codec {
 
@@ -102,6 +103,11 @@ libdeflate_compressor* Workspace::State::deflater(int level) {
     if (!c) throw std::bad_alloc();
   }
   return c;
+}
+
+detail::DeflateEncoder& Workspace::State::deflate_encoder() {
+  if (!deflate_encoder_) deflate_encoder_ = std::make_unique<detail::DeflateEncoder>();
+  return *deflate_encoder_;
 }
 
 ZSTD_DCtx_s* Workspace::State::zstd_dctx() {

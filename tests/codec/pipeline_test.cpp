@@ -245,6 +245,9 @@ nlohmann::json builtin_interop_config() {
   cfg.push_back(interop_dataset("shuf_gzip_i4", "<i4", {3, 33, 17}, {1, 33, 17}, R"([{"id":2},{"id":1,"opts":[1]}])"));
   cfg.push_back(interop_dataset("shuf_gzip9_f8", "<f8", {2, 40}, {1, 40}, R"([{"id":2},{"id":1,"opts":[9]}])"));
   cfg.push_back(interop_dataset("gzip_text_u1", "<u1", {3, 5000}, {1, 5000}, R"([{"id":1,"opts":[4]}])"));
+  // Level 4 is h5dig's own encoder: chunks of several Huffman blocks each.
+  cfg.push_back(interop_dataset("gzip_frames_u16", "<u2", {2, 256, 512}, {1, 256, 512}, R"([{"id":1,"opts":[4]}])"));
+  cfg.push_back(interop_dataset("gzip_text_big_u1", "<u1", {2, 200000}, {1, 200000}, R"([{"id":1,"opts":[4]}])"));
   cfg.push_back(interop_dataset("fl_u8", "<u8", {8, 9}, {2, 9}, R"([{"id":3}])"));
   cfg.push_back(interop_dataset("shuf_gzip_noise_u4", "<u4", {2, 1000}, {1, 1000},
                                 R"([{"id":2},{"id":1,"opts":[4]}])"));
