@@ -312,14 +312,17 @@ struct Lister {
     std::size_t ncols = opt.width == 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(opt.width);
     if (is_region(vb.mem_type)) {
       std::string pre = opt.simple ? spaces(14) : spaces(15);
-      // Attribute values: h5tools counts four columns more than it prints at
-      // the first level (hence the narrower width of plain attribute values).
-      render_regions(a.attr, vb, region_layout(pre, opt.simple ? pre : pre + " ", opt.width == 0 ? 80 : ncols, 4), 0);
+      // Attribute values: h5tools counts three columns more than it prints
+      // (hence the narrower width of plain attribute values).
+      render_regions(a.attr, vb, region_layout(pre, opt.simple ? pre : pre + " ", spaces(6), opt.width == 0 ? 80 : ncols, 3), 0);
       out << "\n";
       return;
     }
-    // h5ls lays attribute values out four columns narrower than dataset values.
-    if (ncols != std::numeric_limits<std::size_t>::max()) ncols = ncols > 4 ? ncols - 4 : 0;
+    // h5ls counts three columns more than it prints on attribute value lines
+    // (one indentation level), so they wrap three columns short of -w; with -S
+    // they never wrap, whatever -w says.
+    if (opt.simple) ncols = std::numeric_limits<std::size_t>::max();
+    if (ncols != std::numeric_limits<std::size_t>::max()) ncols = ncols > 3 ? ncols - 3 : 0;
     bool per_line = opt.simple || opt.width == 0;
     std::string pre = opt.simple ? spaces(14) : spaces(15);
     detail::LineRenderer lr(out, pre, pre + " ", ncols, per_line);
@@ -473,7 +476,7 @@ struct Lister {
     detail::LineRenderer lr(out, spaces(pre), spaces(pre), ncols, per_line);
     detail::ValueFormat vf = value_format(dset);
     bool regions = is_region(d.type);
-    detail::RegionRenderer rr(out, region_layout(spaces(pre), spaces(opt.simple ? pre + 1 : pre), ncols, 0));
+    detail::RegionRenderer rr(out, region_layout(spaces(pre), spaces(opt.simple ? pre + 1 : pre), "", ncols, 0));
     bool object_refs = d.type.kind == TypeDesc::Kind::reference && d.type.ref_kind == 0;
     std::uint64_t total = d.space.kind == 0 ? 1 : d.space.npoints;
     std::uint64_t index = 0;
@@ -521,8 +524,10 @@ struct Lister {
     return vf;
   }
 
-  detail::RegionLayout region_layout(std::string pre, std::string cont, std::size_t ncols, std::size_t base_extra) const {
+  detail::RegionLayout region_layout(std::string pre, std::string cont, std::string brace_pre, std::size_t ncols,
+                                     std::size_t base_extra) const {
     detail::RegionLayout l;
+    l.brace_pre = std::move(brace_pre);
     l.line_pre = std::move(pre);
     l.line_cont = std::move(cont);
     l.ncols = 80;  // h5ls lays region references out at 80 columns whatever -w says...

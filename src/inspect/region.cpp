@@ -11,9 +11,9 @@ constexpr std::size_t kIndent = 3;  // h5ls's line_indent, "   "
 }
 
 // h5tools_simple_prefix: ends the open line and starts a new one.
-void RegionRenderer::prefix(int secnum) {
+void RegionRenderer::prefix(int secnum, const std::string* pre) {
   if (cur_column_) out_ << '\n';
-  std::string p = secnum ? layout_.line_cont : layout_.line_pre;
+  std::string p = pre ? *pre : secnum ? layout_.line_cont : layout_.line_pre;
   p.append(static_cast<std::size_t>(indent_) * kIndent, ' ');
   out_ << p;
   cur_column_ = prev_prefix_len_ = p.size() + (indent_ > 0 ? layout_.extra : layout_.base_extra);
@@ -21,7 +21,7 @@ void RegionRenderer::prefix(int secnum) {
 }
 
 // h5tools_render_element: one element, split at its optional line breaks.
-void RegionRenderer::render(const std::string& text, std::uint64_t counter, std::size_t ncols) {
+void RegionRenderer::render(const std::string& text, std::uint64_t counter, std::size_t ncols, const std::string* pre) {
   const std::size_t suffix = 1;  // elmt_suf2, " "
   std::size_t total = 0;
   for (char c : text) {
@@ -43,7 +43,7 @@ void RegionRenderer::render(const std::string& text, std::uint64_t counter, std:
       if (cur_column_ + section.size() + suffix > ncols) need_prefix_ = true;
       if (need_prefix_) {
         if (secnum) ++multiline;
-        prefix(secnum);
+        prefix(secnum, pre);
       } else if (counter && secnum == 0) {
         out_ << ' ';
         cur_column_ += 1;
@@ -140,7 +140,7 @@ void RegionRenderer::reference(const h5::RegionRef& ref, std::uint64_t index) {
   // stops after the name.
   if (ref.selection != Sel::blocks && ref.selection != Sel::points) return;
   bool blocks = ref.selection == Sel::blocks;
-  render(blocks ? " {" : "{", index);
+  render(blocks ? " {" : "{", index, layout_.ncols, &layout_.brace_pre);
   ++indent_;
   need_prefix_ = true;
   std::string s = blocks ? "REGION_TYPE BLOCK  " : "REGION_TYPE POINT  ";

@@ -24,6 +24,8 @@ namespace h5dig::inspect::detail {
 struct RegionLayout {
   std::string line_pre;    // prefix of a new line at indent 0
   std::string line_cont;   // prefix of a continuation line at indent 0
+  std::string brace_pre;   // prefix when the "{" after the name wraps (h5ls renders
+                           // it with an empty line_pre: only its own indentation)
   std::size_t ncols = 80;  // wrap width of the reference's own lines
   std::size_t type_ncols = 80;  // wrap width inside a datatype block (h5ls's -w)
   // h5tools counts some columns that it does not print: `base_extra` at
@@ -44,9 +46,9 @@ class RegionRenderer {
   bool wrote() const { return cur_column_ > 0; }
 
  private:
-  void prefix(int secnum);
+  void prefix(int secnum, const std::string* pre = nullptr);
   void render(const std::string& text, std::uint64_t counter) { render(text, counter, layout_.ncols); }
-  void render(const std::string& text, std::uint64_t counter, std::size_t ncols);
+  void render(const std::string& text, std::uint64_t counter, std::size_t ncols, const std::string* pre = nullptr);
   void print_type(std::string& buffer, const h5::DumpType& t);
 
   std::ostream& out_;
