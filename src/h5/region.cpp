@@ -289,14 +289,7 @@ std::string ref_name(hid_t obj, const void* ref) {
 
 std::size_t region_ref_size() { return H5R_DSET_REG_REF_BUF_SIZE; }
 
-std::string region_ref_name(hid_t loc, const void* ref) {
-  DatasetId obj(H5Rdereference2(loc, H5P_DEFAULT, H5R_DATASET_REGION, ref));
-  if (!obj) {
-    H5Eclear2(H5E_DEFAULT);
-    return {};
-  }
-  return ref_name(obj.get(), ref);
-}
+std::string region_ref_name(hid_t loc, const void* ref) { return ref_name(loc, ref); }
 
 RegionRef describe_region_ref(hid_t loc, const void* ref) {
   RegionRef r;
@@ -304,6 +297,9 @@ RegionRef describe_region_ref(hid_t loc, const void* ref) {
     r.state = RegionRef::State::null;
     return r;
   }
+  // h5ls names the reference before following it: a dangling one (its
+  // dataset deleted) still prints as DATASET "".
+  r.name = ref_name(loc, ref);
   DatasetId obj(H5Rdereference2(loc, H5P_DEFAULT, H5R_DATASET_REGION, ref));
   if (!obj) {
     H5Eclear2(H5E_DEFAULT);
@@ -314,7 +310,6 @@ RegionRef describe_region_ref(hid_t loc, const void* ref) {
     H5Eclear2(H5E_DEFAULT);
     return r;
   }
-  r.name = ref_name(obj.get(), ref);
   int nd = H5Sget_simple_extent_ndims(space.get());
   r.ndims = nd > 0 ? static_cast<unsigned>(nd) : 0;
   switch (H5Sget_select_type(space.get())) {

@@ -314,7 +314,11 @@ struct Lister {
       std::string pre = opt.simple ? spaces(14) : spaces(15);
       // Attribute values: h5tools counts three columns more than it prints
       // (hence the narrower width of plain attribute values).
-      render_regions(a.attr, vb, region_layout(pre, opt.simple ? pre : pre + " ", spaces(6), opt.width == 0 ? 80 : ncols, 3), 0);
+      render_regions(a.attr, vb, region_layout(pre, opt.simple ? pre : pre + " ", spaces(6),
+                                                  opt.simple ? std::numeric_limits<std::size_t>::max()
+                                                  : opt.width == 0 ? 80 : ncols,
+                                                  3),
+                     0);
       out << "\n";
       return;
     }

@@ -132,10 +132,10 @@ void RegionRenderer::reference(const h5::RegionRef& ref, std::uint64_t index) {
     render("NULL", 0);
     return;
   }
-  // h5ls prints nothing at all for a reference HDF5 cannot follow.
-  if (ref.state != State::ok) return;
   need_prefix_ = true;
   render(fmt::format("DATASET \"{}\"", ref.name), index);
+  // A reference HDF5 cannot follow (its dataset deleted) ends at the name.
+  if (ref.state != State::ok) return;
   // A selection of everything or nothing is neither blocks nor points: h5ls
   // stops after the name.
   if (ref.selection != Sel::blocks && ref.selection != Sel::points) return;

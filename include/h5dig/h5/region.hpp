@@ -36,7 +36,7 @@ struct RegionRef {
   enum class State { null, ok, unreadable };
   enum class Selection { none, points, blocks, all };
   State state = State::unreadable;
-  std::string name;                 // the referenced dataset's path (H5Rget_name)
+  std::string name;                 // the referenced dataset's path (H5Rget_name), "" if unknown
   Selection selection = Selection::none;
   unsigned ndims = 0;
   // blocks: per block its start then its opposite corner (2*ndims each);
