@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <utility>
 
 #include "h5dig/error.hpp"
@@ -24,10 +23,42 @@ std::int64_t mtime_ns_of(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
+// An open directory and its entry names, sorted by bytes.
+struct Listing {
+  DIR* dir = nullptr;
+  std::vector<std::string> names;
+  Listing() = default;
+  Listing(const Listing&) = delete;
+  Listing& operator=(const Listing&) = delete;
+  ~Listing() {
+    if (dir) ::closedir(dir);
+  }
+  int fd() const { return ::dirfd(dir); }
+};
+
+// Lists the directory open as `fd` (ownership passes to `listing`). Returns ""
+// or why it could not be listed.
+std::string list_dir(int fd, Listing& listing) {
+  listing.dir = ::fdopendir(fd);
+  if (!listing.dir) {
+    std::string reason = std::strerror(errno);
+    ::close(fd);
+    return reason;
+  }
+  errno = 0;
+  while (dirent* d = ::readdir(listing.dir)) {
+    if (std::strcmp(d->d_name, ".") == 0 || std::strcmp(d->d_name, "..") == 0) continue;
+    listing.names.emplace_back(d->d_name);
+  }
+  if (errno != 0) return fmt::format("cannot list directory: {}", std::strerror(errno));
+  std::sort(listing.names.begin(), listing.names.end());
+  return "";
+}
+
 class Walker {
  public:
-  Walker(const WalkOptions& options, std::ostream& warn, std::vector<FsEntry>& out)
-      : options_(options), warn_(warn), out_(out) {}
+  Walker(const WalkOptions& options, std::ostream& warn, std::vector<FsEntry>& out, InodeIndex& inodes)
+      : options_(options), warn_(warn), out_(out), inodes_(inodes) {}
 
   bool excluded(const std::string& name, const std::string& rel) const {
     for (const auto& glob : options_.excludes) {
@@ -37,36 +68,23 @@ class Walker {
     return false;
   }
 
-  // `dirfd` is an open directory; `display` its path for messages.
-  void walk_dir(int dirfd, const std::string& display, const std::string& rel, int depth) {
-    DIR* dir = ::fdopendir(dirfd);
-    if (!dir) {
-      int e = errno;
-      ::close(dirfd);
-      throw_io(fmt::format("{}: cannot read directory: {}", display, std::strerror(e)));
-    }
-    std::vector<std::string> names;
-    errno = 0;
-    while (dirent* d = ::readdir(dir)) {
-      if (std::strcmp(d->d_name, ".") == 0 || std::strcmp(d->d_name, "..") == 0) continue;
-      names.emplace_back(d->d_name);
-    }
-    int read_errno = errno;
-    if (read_errno != 0) {
-      ::closedir(dir);
-      throw_io(fmt::format("{}: cannot read directory: {}", display, std::strerror(read_errno)));
-    }
-    std::sort(names.begin(), names.end());
-    int fd = ::dirfd(dir);
-    for (const auto& name : names) {
+  void unreadable(std::string display, std::string rel, std::string reason, bool subtree) {
+    if (!options_.on_unreadable) throw_io(fmt::format("{}: {}", display, reason));
+    options_.on_unreadable(Unreadable{std::move(display), std::move(rel), std::move(reason), subtree});
+  }
+
+  // The children of a listed directory; `display` is its path for messages.
+  void walk_dir(const Listing& listing, const std::string& display, const std::string& rel, int depth) {
+    const int fd = listing.fd();
+    for (const auto& name : listing.names) {
       std::string child_rel = rel.empty() ? name : rel + "/" + name;
       std::string child_display = display + "/" + name;
       if (excluded(name, child_rel)) continue;
       struct stat st;
       if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        int e = errno;
-        ::closedir(dir);
-        throw_io(fmt::format("{}: cannot stat: {}", child_display, std::strerror(e)));
+        // Typically ENOENT: removed since the directory was listed.
+        unreadable(child_display, child_rel, std::strerror(errno), false);
+        continue;
       }
       if (options_.skip_ino != 0 && st.st_dev == options_.skip_dev && st.st_ino == options_.skip_ino) continue;
       FsEntry e;
@@ -78,20 +96,18 @@ class Walker {
       e.dev = st.st_dev;
       e.ino = st.st_ino;
       if (S_ISDIR(st.st_mode)) {
+        // Listed before its entry is kept: a directory that cannot be listed is
+        // left out whole rather than archived as if it were empty.
+        Listing child;
+        int child_fd = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        std::string reason = child_fd < 0 ? std::string(std::strerror(errno)) : list_dir(child_fd, child);
+        if (!reason.empty()) {
+          unreadable(child_display, child_rel, reason, true);
+          continue;
+        }
         e.kind = EntryKind::directory;
         out_.push_back(std::move(e));
-        int child = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (child < 0) {
-          int err = errno;
-          ::closedir(dir);
-          throw_io(fmt::format("{}: cannot open directory: {}", child_display, std::strerror(err)));
-        }
-        try {
-          walk_dir(child, child_display, child_rel, depth + 1);
-        } catch (...) {
-          ::closedir(dir);
-          throw;
-        }
+        walk_dir(child, child_display, child_rel, depth + 1);
       } else if (S_ISREG(st.st_mode)) {
         e.kind = EntryKind::file;
         e.size = static_cast<std::uint64_t>(st.st_size);
@@ -109,12 +125,12 @@ class Walker {
       } else if (S_ISLNK(st.st_mode)) {
         e.kind = EntryKind::symlink;
         std::string target(static_cast<std::size_t>(st.st_size > 0 ? st.st_size : 256) + 1, '\0');
+        std::string reason;
         for (;;) {
           ssize_t n = ::readlinkat(fd, name.c_str(), target.data(), target.size());
           if (n < 0) {
-            int err = errno;
-            ::closedir(dir);
-            throw_io(fmt::format("{}: cannot read symlink: {}", child_display, std::strerror(err)));
+            reason = fmt::format("cannot read symlink: {}", std::strerror(errno));
+            break;
           }
           if (static_cast<std::size_t>(n) < target.size()) {
             target.resize(static_cast<std::size_t>(n));
@@ -122,34 +138,42 @@ class Walker {
           }
           target.resize(target.size() * 2);
         }
+        if (!reason.empty()) {
+          unreadable(child_display, child_rel, reason, false);
+          continue;
+        }
         e.target = std::move(target);
         out_.push_back(std::move(e));
       } else {
         warn_ << fmt::format("h5dig: {}: skipped (not a file, directory or symlink)\n", child_display);
       }
     }
-    ::closedir(dir);
   }
 
  private:
   const WalkOptions& options_;
   std::ostream& warn_;
   std::vector<FsEntry>& out_;
-  std::map<std::pair<dev_t, ino_t>, std::size_t> inodes_;
+  InodeIndex& inodes_;
 };
 
 }  // namespace
 
-std::vector<FsEntry> walk_tree(const std::string& root, const WalkOptions& options, std::ostream& warn) {
-  std::vector<FsEntry> out;
+void walk_tree_into(const std::string& root, const WalkOptions& options, std::ostream& warn,
+                    std::vector<FsEntry>& out, InodeIndex& inodes) {
+  std::string display = root;
+  while (display.size() > 1 && display.back() == '/') display.pop_back();
   int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw_io(fmt::format("{}: cannot open directory: {}", root, std::strerror(errno)));
+  if (fd < 0) throw_io(fmt::format("{}: cannot open directory: {}", display, std::strerror(errno)));
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     int e = errno;
     ::close(fd);
-    throw_io(fmt::format("{}: cannot stat: {}", root, std::strerror(e)));
+    throw_io(fmt::format("{}: cannot stat: {}", display, std::strerror(e)));
   }
+  Listing listing;
+  std::string reason = list_dir(fd, listing);
+  if (!reason.empty()) throw_io(fmt::format("{}: {}", display, reason));
   FsEntry r;
   r.kind = EntryKind::directory;
   r.mode = st.st_mode & 07777;
@@ -157,10 +181,14 @@ std::vector<FsEntry> walk_tree(const std::string& root, const WalkOptions& optio
   r.dev = st.st_dev;
   r.ino = st.st_ino;
   out.push_back(std::move(r));
-  std::string display = root;
-  while (display.size() > 1 && display.back() == '/') display.pop_back();
-  Walker walker(options, warn, out);
-  walker.walk_dir(fd, display, "", 0);
+  Walker walker(options, warn, out, inodes);
+  walker.walk_dir(listing, display, "", 0);
+}
+
+std::vector<FsEntry> walk_tree(const std::string& root, const WalkOptions& options, std::ostream& warn) {
+  std::vector<FsEntry> out;
+  InodeIndex inodes;
+  walk_tree_into(root, options, warn, out, inodes);
   return out;
 }
 

@@ -5,8 +5,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace h5dig::archive::detail {
@@ -22,9 +25,17 @@ struct FsEntry {
   std::int64_t mtime_ns = 0;
   std::uint64_t size = 0;  // regular files
   std::string target;      // symlinks: the link text
-  std::size_t link_to = 0; // hardlinks: index of the first entry of the same inode
+  std::size_t link_to = 0; // hardlinks: index (in the output vector) of the first entry of the same inode
   dev_t dev = 0;
   ino_t ino = 0;
+};
+
+// An entry below the root that the walk could not read and left out.
+struct Unreadable {
+  std::string display;  // the root joined with `rel`, for messages
+  std::string rel;
+  std::string reason;   // "Permission denied", "cannot read symlink: ..."
+  bool subtree = false; // a directory that could not be opened or listed: nothing under it was walked
 };
 
 struct WalkOptions {
@@ -33,14 +44,26 @@ struct WalkOptions {
   dev_t skip_dev = 0;
   ino_t skip_ino = 0;
   bool detect_hardlinks = true;
+  // Called for an entry below the root that cannot be stat'ed or read (a
+  // directory that cannot be opened or listed is left out with its subtree);
+  // the walk goes on. Unset: Error(io) naming the path is thrown instead.
+  std::function<void(const Unreadable&)> on_unreadable;
 };
 
-// Pre-order walk of `root` (a directory), children in byte order of their names.
-// The root entry comes first (kind directory, rel ""). Regular files with
-// several links become `hardlink` entries pointing at the first one seen.
-// Entries that are neither directories, files nor symlinks (sockets, FIFOs,
-// devices) are reported on `warn` and left out. Throws Error(io) naming the path
-// if a directory cannot be read.
+// First entry seen of each multiply-linked inode: an index into the output vector.
+using InodeIndex = std::map<std::pair<dev_t, ino_t>, std::size_t>;
+
+// Pre-order walk of `root` (a directory), children in byte order of their names,
+// appended to `out`. The root entry comes first (kind directory, rel ""). Regular
+// files with several links become `hardlink` entries pointing at the first one
+// seen, in this walk or an earlier one sharing `inodes`. Entries that are neither
+// directories, files nor symlinks (sockets, FIFOs, devices) are reported on
+// `warn` and left out. Throws Error(io) naming the root if it cannot be opened or
+// listed.
+void walk_tree_into(const std::string& root, const WalkOptions& options, std::ostream& warn,
+                    std::vector<FsEntry>& out, InodeIndex& inodes);
+
+// walk_tree_into for one tree.
 std::vector<FsEntry> walk_tree(const std::string& root, const WalkOptions& options, std::ostream& warn);
 
 }  // namespace h5dig::archive::detail

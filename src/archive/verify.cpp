@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "archive/content.hpp"
@@ -122,7 +123,25 @@ std::uint64_t verify(const std::filesystem::path& archive, const VerifyOptions& 
   if (options.tree) {
     std::ostringstream warn;
     std::string root = options.tree->string();
-    std::vector<FsEntry> tree = detail::walk_tree(root, {}, warn);
+    // Entries of the tree that cannot be read are differences too (the archive
+    // cannot be shown to match them); archive members at or under them are
+    // not reported again as missing.
+    std::set<std::string> unreadable;
+    detail::WalkOptions walk_options;
+    walk_options.on_unreadable = [&](const detail::Unreadable& u) {
+      lines.push_back(fmt::format("unreadable: {}: {}{}", u.rel, u.reason,
+                                  u.subtree ? " (directory not compared, nor anything under it)" : ""));
+      unreadable.insert(u.rel);
+    };
+    auto under_unreadable = [&](const std::string& path) {
+      for (std::string p = path;;) {
+        if (unreadable.count(p)) return true;
+        auto slash = p.rfind('/');
+        if (slash == std::string::npos) return false;
+        p.resize(slash);
+      }
+    };
+    std::vector<FsEntry> tree = detail::walk_tree(root, walk_options, warn);
     std::map<std::string, std::size_t> by_path;
     for (std::size_t i = 0; i < tree.size(); ++i) by_path.emplace(tree[i].rel, i);
     std::vector<char> matched(tree.size(), 0);
@@ -133,6 +152,7 @@ std::uint64_t verify(const std::filesystem::path& archive, const VerifyOptions& 
       if (!m.problem.empty()) continue;
       auto it = by_path.find(m.path);
       if (it == by_path.end()) {
+        if (!unreadable.empty() && under_unreadable(m.path)) continue;
         lines.push_back(fmt::format("missing: {} (in the archive, not in the tree)", shown(m.path)));
         continue;
       }

@@ -75,6 +75,10 @@ void make_hard_link(const File& file, const std::string& existing, const Group& 
         "H5Lcreate_hard");
 }
 
+void delete_link(const Group& parent, const std::string& name) {
+  check(H5Ldelete(parent.id(), name.c_str(), H5P_DEFAULT), "H5Ldelete");
+}
+
 void write_u32_attribute(const Location& loc, const std::string& name, std::uint32_t value) {
   loc.write_attribute(name, H5T_STD_U32LE, H5T_NATIVE_UINT32, Dataspace::scalar(), &value);
 }

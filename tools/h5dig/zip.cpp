@@ -1,8 +1,11 @@
 // h5dig zip: archive directory trees into an HDF5 file (the talk's layout).
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "commands.hpp"
 #include "h5dig/archive/archive.hpp"
+#include "h5dig/error.hpp"
 
 namespace h5dig::tool {
 
@@ -26,13 +29,19 @@ void add_zip_command(CLI::App& app) {
   cmd->footer(
       "Symlinks are stored as HDF5 soft links (never followed), hard links as HDF5 hard links to one dataset;\n"
       "attributes mode, mtime_ns and crc32 record what unzip restores and verify checks.\n"
+      "Like tar, entries that cannot be read (permissions, files vanishing or changing while read) are left out\n"
+      "with one line each on stderr; the archive holds the rest and the exit code is 1.\n"
       "Examples:\n"
       "  h5dig zip src.h5 src/                 archive src/ (browse with h5ls -r src.h5)\n"
       "  h5dig zip -l 9 -t 8 --exclude '__pycache__' py.h5 /usr/lib/python3.11\n"
       "  h5dig unzip -C out src.h5 && h5dig verify src.h5 out");
   cmd->callback([opts] {
     std::vector<std::filesystem::path> dirs(opts->dirs.begin(), opts->dirs.end());
-    h5dig::archive::zip(opts->archive, dirs, opts->zip, std::cerr);
+    auto stats = h5dig::archive::zip(opts->archive, dirs, opts->zip, std::cerr);
+    if (stats.unreadable > 0)
+      throw_io(fmt::format("zip: {} {} could not be read; {} written without {}", stats.unreadable,
+                           stats.unreadable == 1 ? "entry" : "entries", opts->archive,
+                           stats.unreadable == 1 ? "it" : "them"));
   });
 }
 

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -33,19 +34,37 @@ struct ZipOptions {
   unsigned threads = 0;               // 0: all hardware threads
   std::vector<std::string> excludes;  // fnmatch globs on names or relative paths
   bool progress = true;               // progress bar when stderr is a terminal
+  // Called on the zip thread before each piece of a file's content is read
+  // (offset 0: before the file is opened). For tests, which change files
+  // while zip reads them; unset otherwise.
+  std::function<void(const std::string& path, std::uint64_t offset)> before_read;
 };
 
 struct ZipStats {
   std::uint64_t directories = 0, files = 0, symlinks = 0, hardlinks = 0;
   std::uint64_t bytes_in = 0;       // file content bytes
   std::uint64_t bytes_stored = 0;   // chunk bytes written
+  std::uint64_t unreadable = 0;     // entries left out because they could not be read
 };
 
 // Archives `dirs` into `archive` (written to a temporary name beside it and
 // renamed on success). One directory: its contents are the root group. Several:
-// each becomes a group named after its last component. Skipped entries
-// (sockets, FIFOs, devices) are reported on `warn`. Throws Error(usage) for bad
-// options, Error(io) naming the file that could not be read or written.
+// each becomes a group named after its last component; a file hard-linked
+// across them is stored once, like hard links within one.
+//
+// Like tar, zip keeps going past entries it cannot read: a file that cannot be
+// opened or read, or that vanished since the walk, a symlink that cannot be read,
+// a directory that cannot be opened or listed (with everything under it), and a
+// file whose size, mtime or ctime changed while it was being read (a member is
+// always one consistent reading of its file, never a torn or padded one) are
+// each left out with one line on `warn` ("h5dig: zip: PATH: REASON; not
+// archived") and counted in `unreadable`; the archive holds everything else.
+// The caller turns unreadable > 0 into exit 1. Skipped sockets, FIFOs and
+// devices are reported on `warn` but not counted.
+//
+// Throws Error(usage) for bad options or a DIR that is not a directory,
+// Error(io) if a DIR cannot be listed or the archive cannot be written (then no
+// archive and no temporary file is left).
 ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesystem::path>& dirs,
              const ZipOptions& options, std::ostream& warn);
 

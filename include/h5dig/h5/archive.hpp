@@ -45,6 +45,10 @@ void make_soft_link(const Group& parent, const std::string& name, const std::str
 // A hard link `name` in `parent` to the object at absolute path `existing`.
 void make_hard_link(const File& file, const std::string& existing, const Group& parent, const std::string& name);
 
+// Removes the link `name` from `parent` (H5Ldelete). An object left with no
+// link is freed by HDF5 once its last open handle closes.
+void delete_link(const Group& parent, const std::string& name);
+
 // Scalar numeric attributes (little-endian integers in the file).
 void write_u32_attribute(const Location& loc, const std::string& name, std::uint32_t value);
 void write_i64_attribute(const Location& loc, const std::string& name, std::int64_t value);
