@@ -145,7 +145,15 @@ class Walker {
         e.target = std::move(target);
         out_.push_back(std::move(e));
       } else {
-        warn_ << fmt::format("h5dig: {}: skipped (not a file, directory or symlink)\n", child_display);
+        const char* what = S_ISSOCK(st.st_mode)  ? "a socket"
+                           : S_ISFIFO(st.st_mode) ? "a FIFO"
+                           : S_ISBLK(st.st_mode)  ? "a block device"
+                           : S_ISCHR(st.st_mode)  ? "a character device"
+                                                  : "not a file, directory or symlink";
+        if (options_.on_unreadable)
+          options_.on_unreadable(Unreadable{child_display, child_rel, what, false, true});
+        else
+          warn_ << fmt::format("h5dig: {}: skipped ({})\n", child_display, what);
       }
     }
   }

@@ -30,12 +30,14 @@ struct FsEntry {
   ino_t ino = 0;
 };
 
-// An entry below the root that the walk could not read and left out.
+// An entry below the root that the walk left out: one it could not read, or a
+// socket, FIFO or device (`special`: nothing an archive can hold, not a failure).
 struct Unreadable {
   std::string display;  // the root joined with `rel`, for messages
   std::string rel;
-  std::string reason;   // "Permission denied", "cannot read symlink: ..."
+  std::string reason;   // "Permission denied", "cannot read symlink: ...", "a socket"
   bool subtree = false; // a directory that could not be opened or listed: nothing under it was walked
+  bool special = false; // a socket, FIFO or device
 };
 
 struct WalkOptions {
@@ -45,8 +47,9 @@ struct WalkOptions {
   ino_t skip_ino = 0;
   bool detect_hardlinks = true;
   // Called for an entry below the root that cannot be stat'ed or read (a
-  // directory that cannot be opened or listed is left out with its subtree);
-  // the walk goes on. Unset: Error(io) naming the path is thrown instead.
+  // directory that cannot be opened or listed is left out with its subtree),
+  // and for sockets, FIFOs and devices; the walk goes on. Unset: Error(io)
+  // naming the path is thrown instead, and special files are reported on `warn`.
   std::function<void(const Unreadable&)> on_unreadable;
 };
 
@@ -57,8 +60,8 @@ using InodeIndex = std::map<std::pair<dev_t, ino_t>, std::size_t>;
 // appended to `out`. The root entry comes first (kind directory, rel ""). Regular
 // files with several links become `hardlink` entries pointing at the first one
 // seen, in this walk or an earlier one sharing `inodes`. Entries that are neither
-// directories, files nor symlinks (sockets, FIFOs, devices) are reported on
-// `warn` and left out. Throws Error(io) naming the root if it cannot be opened or
+// directories, files nor symlinks (sockets, FIFOs, devices) are left out and
+// reported to `on_unreadable` (marked special), or on `warn` without it. Throws Error(io) naming the root if it cannot be opened or
 // listed.
 void walk_tree_into(const std::string& root, const WalkOptions& options, std::ostream& warn,
                     std::vector<FsEntry>& out, InodeIndex& inodes);

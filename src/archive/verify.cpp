@@ -129,6 +129,7 @@ std::uint64_t verify(const std::filesystem::path& archive, const VerifyOptions& 
     std::set<std::string> unreadable;
     detail::WalkOptions walk_options;
     walk_options.on_unreadable = [&](const detail::Unreadable& u) {
+      if (u.special) return;  // never archived, so not a difference
       lines.push_back(fmt::format("unreadable: {}: {}{}", u.rel, u.reason,
                                   u.subtree ? " (directory not compared, nor anything under it)" : ""));
       unreadable.insert(u.rel);

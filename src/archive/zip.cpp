@@ -268,7 +268,11 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
   auto report_skipped = [&](std::size_t upto) {
     for (; next_skipped < skipped.size() && skipped[next_skipped].before <= upto; ++next_skipped) {
       const auto& u = skipped[next_skipped].what;
-      not_archived(u.display, u.reason, u.subtree);
+      if (u.special)  // by design, not a failure (tar ignores sockets too)
+        warn << fmt::format("h5dig: zip: {}: {}; skipped (an archive holds files, directories and symlinks only)\n",
+                            u.display, u.reason);
+      else
+        not_archived(u.display, u.reason, u.subtree);
     }
   };
   if (several) {

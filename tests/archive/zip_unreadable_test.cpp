@@ -3,7 +3,9 @@
 // being read are left out rather than stored torn; hard links across several
 // DIRs are stored once.
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -295,4 +297,31 @@ TEST(ArchiveZipSeveralDirs, HardLinksAcrossDirectoriesAreStoredOnce) {
   ASSERT_EQ(::stat((tmp / "out" / "two" / "g").c_str(), &b), 0);
   EXPECT_EQ(a.st_ino, b.st_ino);
   EXPECT_EQ(read_file(tmp / "out" / "two" / "g"), std::string(1'500'000, 'f'));
+}
+
+TEST(ArchiveZipSpecial, SocketsAndFifosAreSkippedInPathOrderWithoutFailing) {
+  TempDir tmp;
+  fs::path src = tmp / "src";
+  fs::create_directories(src);
+  write_file(src / "a.txt", "a\n");
+  ASSERT_EQ(::mkfifo((src / "b.fifo").c_str(), 0644), 0);
+  write_file(src / "c.txt", "c\n");
+  int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(sock, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string sock_path = (src / "d.sock").string();
+  ASSERT_LT(sock_path.size(), sizeof(addr.sun_path));
+  std::copy(sock_path.begin(), sock_path.end(), addr.sun_path);
+  ASSERT_EQ(::bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ::close(sock);
+  auto z = run_h5dig({"zip", (tmp / "t.h5").string(), src.string()});
+  EXPECT_EQ(z.exit_code, 0) << z.err;
+  EXPECT_EQ(z.err, "h5dig: zip: " + src.string() +
+                       "/b.fifo: a FIFO; skipped (an archive holds files, directories and symlinks only)\n"
+                       "h5dig: zip: " + src.string() +
+                       "/d.sock: a socket; skipped (an archive holds files, directories and symlinks only)\n");
+  EXPECT_NE(listing(tmp / "t.h5").find(" c.txt\n"), std::string::npos);
+  auto v = run_h5dig({"verify", (tmp / "t.h5").string(), src.string()});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
 }
