@@ -303,7 +303,7 @@ struct Lister {
     s += "\n";
     out << s;
     if (!opt.data) return;
-    out << "        Data:\n";
+    out << data_heading("        Data:", 12);
     if (a.space.kind == 2 || a.space.kind < 0) {
       out << (opt.simple ? spaces(22) : spaces(23)) << "Unable to print data.\n";
       return;
@@ -319,6 +319,13 @@ struct Lister {
                                                   : opt.width == 0 ? 80 : ncols,
                                                   3),
                      0);
+      out << "\n";
+      return;
+    }
+    if (vb.mem_type.kind == TypeDesc::Kind::reference && vb.mem_type.ref_kind == 0) {
+      // Object references: each target with its values, as for datasets.
+      std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
+      for (std::uint64_t i = 0; i < vb.count; ++i) render_reference(a.attr, vb.bytes.data() + i * elem, opt.simple ? 14 : 15);
       out << "\n";
       return;
     }
@@ -338,6 +345,13 @@ struct Lister {
       lr.element(text);
     }
     out << "\n";
+  }
+
+  // h5ls renders the "Data:" heading (with its newline) as a value: on a
+  // width too narrow for it, it goes on a fresh value line, after a prefix.
+  std::string data_heading(const std::string& heading, std::size_t prefix) const {
+    bool narrow = !opt.simple && opt.width != 0 && heading.size() + 2 > static_cast<std::size_t>(opt.width);
+    return (narrow ? spaces(prefix) : std::string()) + heading + "\n";
   }
 
   void dataset_dims(std::string& s, const h5::Dataspace_& sp) const {
@@ -459,7 +473,7 @@ struct Lister {
   }
 
   void dump_dataset_values(hid_t dset, const h5::DatasetDesc& d) {
-    out << "    Data:\n";
+    out << data_heading("    Data:", 9);
     if (d.space.kind == 2) {
       out << "\n";
       return;
@@ -525,6 +539,11 @@ struct Lister {
       if (null) return "NULL";
       return fmt::format("DATASET \"{}\"", h5::region_ref_name(loc, p));
     };
+    vf.object_ref = [loc](const std::byte* p) -> std::string {
+      h5::RefTarget t = h5::dereference_object(loc, p);
+      if (t.kind.empty()) return "NULL";
+      return fmt::format("{}-{}:{} \"\"", t.kind, t.fileno, t.addr);
+    };
     return vf;
   }
 
@@ -562,6 +581,12 @@ struct Lister {
     if (t.kind == "DATASET") {
       h5::DatasetDesc nd = h5::describe_dataset(t.object);
       if (nd.space.kind != 2 && render_values(t.object, nd, pre + 6)) out << "\n";
+    }
+    // h5ls starts the closing "}" on a fresh line, then finds that line too
+    // full (it counts three columns more than it printed) and starts another:
+    // at narrow widths an indented empty line comes first.
+    if (!opt.simple && opt.width != 0 && pre + 3 + 3 + 2 > static_cast<std::size_t>(opt.width)) {
+      out << spaces(pre + 3) << "\n";
     }
     out << spaces(pre + 3) << "}\n";
   }

@@ -20,6 +20,8 @@ struct ValueFormat {
   // A dataset region reference nested in a compound, array or vlen value
   // (h5ls names the referenced dataset); hex bytes when unset.
   std::function<std::string(const std::byte*)> region_ref;
+  // Likewise an object reference (h5ls: `DATASET-1:800 ""`).
+  std::function<std::string(const std::byte*)> object_ref;
 };
 
 // Formats one element of `type` stored in memory at `p` (a native memory

@@ -186,6 +186,19 @@ with h5py.File(path("region.h5"), "w") as f:
     data.attrs.create("self", [data.regionref[0:2, 0:1], points(d3, [[1, 1, 1]])], dtype=h5py.regionref_dtype)
     data.attrs.create("compound", np.array([(7, d1.regionref[0:1])], dtype=[("i", "i4"), ("r", h5py.regionref_dtype)]))
 
+# Object references outside datasets of them: in attributes (each target with its
+# values, like a dataset of references) and nested in compounds and arrays.
+with h5py.File(path("objrefs.h5"), "w") as f:
+    d = f.create_dataset("d", data=np.arange(40))
+    g = f.create_group("g")
+    s = f.create_dataset("s", data=np.arange(6).reshape(2, 3))
+    f.create_dataset("refs", data=[d.ref, g.ref, s.ref, None], dtype=h5py.ref_dtype)
+    f.attrs.create("refs", [d.ref, g.ref, s.ref, None], dtype=h5py.ref_dtype)
+    f.attrs.create("one", s.ref, dtype=h5py.ref_dtype)
+    s.attrs.create("in_compound", np.array([(1, d.ref), (2, None)], dtype=[("i", "i4"), ("r", h5py.ref_dtype)]))
+    f.create_dataset("in_compound", data=np.array([(1, g.ref), (2, s.ref)], dtype=[("i", "i4"), ("r", h5py.ref_dtype)]))
+    f.create_dataset("in_array", data=np.array([[d.ref, g.ref]], dtype=np.dtype((h5py.ref_dtype, (2,)))))
+
 # ---- attributes -----------------------------------------------------------------
 with h5py.File(path("attrs.h5"), "w") as f:
     f.attrs["title"] = "root attribute"

@@ -172,6 +172,14 @@ std::vector<LsCase> make_cases() {
     add("attrs", f, "attrs.h5");
   }
   add("types", {"-w20", "-rvdS"}, "types.h5");
+  // Object references in attributes and nested values; at narrow widths h5ls
+  // puts an empty line before each "}" and moves the "Data:" headings.
+  for (const auto& f : std::vector<Flags>{{"-rvd"}, {"-rvdS"}, {"-w0", "-rvd"}, {"-w16", "-rvd"}, {"-w17", "-rvd"},
+                                          {"-w22", "-rvd"}, {"-w23", "-rvd"}, {"-w10", "-rvd"}, {"-w14", "-rvd"},
+                                          {"-w60", "-rvd"}}) {
+    add("objrefs", f, "objrefs.h5");
+  }
+  for (const auto& f : std::vector<Flags>{{"-w10", "-rvd"}, {"-w14", "-rvd"}}) add("attrs", f, "attrs.h5");
   // -a: h5ls calls H5Ddebug, which crashes on chunked datasets that have no
   // chunk index yet, so layouts.h5 is listed object by object, skipping those.
   for (const char* file : {"links", "types", "attrs", "filters", "latest"}) {
