@@ -14,8 +14,10 @@
 #include "h5dig/chunk/chunk_map.hpp"
 #include "h5dig/h5/chunk_info.hpp"
 #include "h5dig/h5/describe.hpp"
+#include "h5dig/h5/region.hpp"
 #include "h5dig/object_path.hpp"
 #include "ls_json.hpp"
+#include "region.hpp"
 #include "render.hpp"
 #include "slabs.hpp"
 
@@ -301,21 +303,41 @@ struct Lister {
     s += "\n";
     out << s;
     if (!opt.data) return;
-    out << "        Data:\n";
+    out << data_heading("        Data:", 12);
     if (a.space.kind == 2 || a.space.kind < 0) {
       out << (opt.simple ? spaces(22) : spaces(23)) << "Unable to print data.\n";
       return;
     }
     h5::ValueBuffer vb = h5::read_attribute_values(a.attr);
     std::size_t ncols = opt.width == 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(opt.width);
-    // h5ls lays attribute values out four columns narrower than dataset values.
-    if (ncols != std::numeric_limits<std::size_t>::max()) ncols = ncols > 4 ? ncols - 4 : 0;
+    if (is_region(vb.mem_type)) {
+      std::string pre = opt.simple ? spaces(14) : spaces(15);
+      // Attribute values: h5tools counts three columns more than it prints
+      // (hence the narrower width of plain attribute values).
+      render_regions(a.attr, vb, region_layout(pre, opt.simple ? pre : pre + " ", spaces(6),
+                                                  opt.simple ? std::numeric_limits<std::size_t>::max()
+                                                  : opt.width == 0 ? 80 : ncols,
+                                                  3),
+                     0);
+      out << "\n";
+      return;
+    }
+    if (vb.mem_type.kind == TypeDesc::Kind::reference && vb.mem_type.ref_kind == 0) {
+      // Object references: each target with its values, as for datasets.
+      std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
+      for (std::uint64_t i = 0; i < vb.count; ++i) render_reference(a.attr, vb.bytes.data() + i * elem, opt.simple ? 14 : 15);
+      out << "\n";
+      return;
+    }
+    // h5ls counts three columns more than it prints on attribute value lines
+    // (one indentation level), so they wrap three columns short of -w; with -S
+    // they never wrap, whatever -w says.
+    if (opt.simple) ncols = std::numeric_limits<std::size_t>::max();
+    if (ncols != std::numeric_limits<std::size_t>::max()) ncols = ncols > 3 ? ncols - 3 : 0;
     bool per_line = opt.simple || opt.width == 0;
     std::string pre = opt.simple ? spaces(14) : spaces(15);
     detail::LineRenderer lr(out, pre, pre + " ", ncols, per_line);
-    detail::ValueFormat vf;
-    vf.simple = opt.simple;
-    vf.str_repeat = opt.simple ? 0 : 8;
+    detail::ValueFormat vf = value_format(a.attr);
     std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
     for (std::uint64_t i = 0; i < vb.count; ++i) {
       std::string text = detail::format_value(vb.mem_type, vb.bytes.data() + i * elem, vf);
@@ -323,6 +345,13 @@ struct Lister {
       lr.element(text);
     }
     out << "\n";
+  }
+
+  // h5ls renders the "Data:" heading (with its newline) as a value: on a
+  // width too narrow for it, it goes on a fresh value line, after a prefix.
+  std::string data_heading(const std::string& heading, std::size_t prefix) const {
+    bool narrow = !opt.simple && opt.width != 0 && heading.size() + 2 > static_cast<std::size_t>(opt.width);
+    return (narrow ? spaces(prefix) : std::string()) + heading + "\n";
   }
 
   void dataset_dims(std::string& s, const h5::Dataspace_& sp) const {
@@ -444,7 +473,7 @@ struct Lister {
   }
 
   void dump_dataset_values(hid_t dset, const h5::DatasetDesc& d) {
-    out << "    Data:\n";
+    out << data_heading("    Data:", 9);
     if (d.space.kind == 2) {
       out << "\n";
       return;
@@ -458,12 +487,14 @@ struct Lister {
   // whether a line was left open. Reads a bounded slab at a time.
   bool render_values(hid_t dset, const h5::DatasetDesc& d, std::size_t pre) {
     bool per_line = opt.simple || opt.width == 0;
-    std::size_t ncols = opt.width == 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(opt.width);
+    // h5ls -S ignores -w for dataset values (one value per line, never wrapped).
+    std::size_t ncols = opt.width == 0 || opt.simple ? std::numeric_limits<std::size_t>::max()
+                                                     : static_cast<std::size_t>(opt.width);
     // Continuation sections of a dataset value start where the value did.
     detail::LineRenderer lr(out, spaces(pre), spaces(pre), ncols, per_line);
-    detail::ValueFormat vf;
-    vf.simple = opt.simple;
-    vf.str_repeat = opt.simple ? 0 : 8;
+    detail::ValueFormat vf = value_format(dset);
+    bool regions = is_region(d.type);
+    detail::RegionRenderer rr(out, region_layout(spaces(pre), spaces(opt.simple ? pre + 1 : pre), "", ncols, 0));
     bool object_refs = d.type.kind == TypeDesc::Kind::reference && d.type.ref_kind == 0;
     std::uint64_t total = d.space.kind == 0 ? 1 : d.space.npoints;
     std::uint64_t index = 0;
@@ -478,13 +509,63 @@ struct Lister {
                         render_reference(dset, p, pre);
                         continue;
                       }
+                      if (regions) {
+                        rr.reference(h5::describe_region_ref(dset, p), index);
+                        continue;
+                      }
                       std::string text = detail::format_value(vb.mem_type, p, vf);
                       if (index + 1 < total) text += opt.simple ? " " : ",";
                       lr.element(text);
                       open_line = true;
                     }
                   });
+    if (regions && rr.wrote()) {
+      // h5ls ends region references with an empty line.
+      out << "\n";
+      return true;
+    }
     return open_line;
+  }
+
+  static bool is_region(const TypeDesc& t) { return t.kind == TypeDesc::Kind::reference && t.ref_kind == 1; }
+
+  detail::ValueFormat value_format(hid_t loc) const {
+    detail::ValueFormat vf;
+    vf.simple = opt.simple;
+    vf.str_repeat = opt.simple ? 0 : 8;
+    vf.region_ref = [loc](const std::byte* p) -> std::string {
+      bool null = true;
+      for (std::size_t i = 0; i < h5::region_ref_size(); ++i) null = null && p[i] == std::byte{0};
+      if (null) return "NULL";
+      return fmt::format("DATASET \"{}\"", h5::region_ref_name(loc, p));
+    };
+    vf.object_ref = [loc](const std::byte* p) -> std::string {
+      h5::RefTarget t = h5::dereference_object(loc, p);
+      if (t.kind.empty()) return "NULL";
+      return fmt::format("{}-{}:{} \"\"", t.kind, t.fileno, t.addr);
+    };
+    return vf;
+  }
+
+  detail::RegionLayout region_layout(std::string pre, std::string cont, std::string brace_pre, std::size_t ncols,
+                                     std::size_t base_extra) const {
+    detail::RegionLayout l;
+    l.brace_pre = std::move(brace_pre);
+    l.line_pre = std::move(pre);
+    l.line_cont = std::move(cont);
+    l.ncols = 80;  // h5ls lays region references out at 80 columns whatever -w says...
+    l.type_ncols = ncols;  // ...but not the datatype blocks inside them
+    l.base_extra = base_extra;
+    l.multi_new = !opt.simple;
+    return l;
+  }
+
+  // Region references of an attribute, one after the other.
+  void render_regions(hid_t loc, const h5::ValueBuffer& vb, detail::RegionLayout layout, std::uint64_t first) {
+    detail::RegionRenderer rr(out, std::move(layout));
+    std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
+    for (std::uint64_t i = 0; i < vb.count; ++i) rr.reference(h5::describe_region_ref(loc, vb.bytes.data() + i * elem), first + i);
+    if (rr.wrote()) out << "\n";
   }
 
   // h5ls prints an object reference as the target's kind and address, then
@@ -500,6 +581,12 @@ struct Lister {
     if (t.kind == "DATASET") {
       h5::DatasetDesc nd = h5::describe_dataset(t.object);
       if (nd.space.kind != 2 && render_values(t.object, nd, pre + 6)) out << "\n";
+    }
+    // h5ls starts the closing "}" on a fresh line, then finds that line too
+    // full (it counts three columns more than it printed) and starts another:
+    // at narrow widths an indented empty line comes first.
+    if (!opt.simple && opt.width != 0 && pre + 3 + 3 + 2 > static_cast<std::size_t>(opt.width)) {
+      out << spaces(pre + 3) << "\n";
     }
     out << spaces(pre + 3) << "}\n";
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -16,6 +17,11 @@ inline constexpr char kSectionBreak = '\001';
 struct ValueFormat {
   bool simple = false;   // -S: space separators, %XX escapes, no repeat runs
   int str_repeat = 8;    // runs longer than this print as 'c' repeats N times
+  // A dataset region reference nested in a compound, array or vlen value
+  // (h5ls names the referenced dataset); hex bytes when unset.
+  std::function<std::string(const std::byte*)> region_ref;
+  // Likewise an object reference (h5ls: `DATASET-1:800 ""`).
+  std::function<std::string(const std::byte*)> object_ref;
 };
 
 // Formats one element of `type` stored in memory at `p` (a native memory

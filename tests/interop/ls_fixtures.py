@@ -109,10 +109,95 @@ with h5py.File(path("types.h5"), "w") as f:
     ds = h5py.h5d.create(f.id, b"int_precision", i24, h5py.h5s.create_simple((2,)))
     ds.write(h5py.h5s.ALL, h5py.h5s.ALL, np.array([5, -3], dtype="i4"))
 
-# Region references: h5ls -d prints them in h5dump's words (not reproduced).
+# Region references: h5ls -d prints each in h5dump's words (DATASET "/path" {
+# REGION_TYPE BLOCK|POINT ..., DATATYPE, DATASPACE }), wrapped at 80 columns.
 with h5py.File(path("region.h5"), "w") as f:
+    def region(ds, select):
+        space = ds.id.get_space()
+        select(space)
+        return h5py.h5r.create(f.id, ds.name.encode(), h5py.h5r.DATASET_REGION, space)
+
+    def points(ds, coords):
+        return region(ds, lambda sp: sp.select_elements(np.array(coords, dtype="u8")))
+
     target = f.create_dataset("target", data=np.arange(4, dtype="u1"))
     f.create_dataset("region_refs", data=np.array([target.regionref[1:3]]), dtype=h5py.regionref_dtype)
+    data = f.create_dataset("data", data=np.arange(100).reshape(10, 10))
+    d1 = f.create_dataset("d1", data=np.arange(30, dtype="u1"))
+    d3 = f.create_dataset("grp/d3", data=np.arange(60, dtype="f4").reshape(3, 4, 5))
+    grow = f.create_dataset("grow", data=np.arange(200, dtype=">i2").reshape(2, 100), maxshape=(None, 100),
+                            chunks=(1, 50))
+    refs = f.create_dataset("refs", (12,), dtype=h5py.regionref_dtype)  # element 4 and 11 stay null
+    refs[0] = data.regionref[1:3, 2:5]
+    refs[1] = data.regionref[0:10:2, 0:10:3]                 # 20 blocks: wrapped lines
+    refs[2] = d1.regionref[3:7]
+    refs[3] = d3.regionref[0:2, 1:3, ::2]
+    refs[5] = points(data, [[0, 0], [1, 1], [9, 9], [3, 4]])
+    refs[6] = region(data, lambda sp: sp.select_all())
+    refs[7] = region(data, lambda sp: sp.select_none())
+    refs[8] = points(d1, [[i] for i in range(0, 30, 2)])
+    refs[9] = grow.regionref[0:2, 0:100:3]
+    refs[10] = points(d3, [[0, 0, 0], [2, 3, 4]])
+    f.create_dataset("scalar_ref", data=data.regionref[4:5, 4:6], dtype=h5py.regionref_dtype)
+    many = f.create_dataset("many", (40,), dtype=h5py.regionref_dtype)
+    for i in range(40):
+        many[i] = points(d1, [[i % 30]]) if i % 3 == 0 else data.regionref[i % 10:i % 10 + 1, 0:i % 7 + 1]
+    # Targets of every datatype class h5dump spells out (some over several lines).
+    t = f.create_group("targets")
+    kinds = [
+        t.create_dataset("fixed_string", data=np.array([b"ab", b"cd", b"ef"], dtype="S3")),
+        t.create_dataset("vlen_string", data=["x", "y"], dtype=h5py.string_dtype()),
+        t.create_dataset("compound", data=np.zeros(2, dtype=[("a", [("x", "u1"), ("s", "S4")]), ("b", ">f8")])),
+        t.create_dataset("enum", data=np.array([0, 1], dtype="u1"),
+                         dtype=h5py.enum_dtype({"RED": 0, "GREEN": 1}, basetype="u1")),
+        t.create_dataset("vlen_int", data=np.array([np.arange(2), np.arange(3)], dtype=object),
+                         dtype=h5py.vlen_dtype("i4")),
+        t.create_dataset("scalar", data=5),
+    ]
+    at = h5py.h5t.array_create(h5py.h5t.STD_I16BE, (2, 3))
+    kinds.append(h5py.Dataset(h5py.h5d.create(t.id, b"array", at, h5py.h5s.create_simple((2,)))))
+    ot = h5py.h5t.create(h5py.h5t.OPAQUE, 2)
+    ot.set_tag(b"a tag")
+    kinds.append(h5py.Dataset(h5py.h5d.create(t.id, b"opaque", ot, h5py.h5s.create_simple((3,)))))
+    kinds.append(h5py.Dataset(h5py.h5d.create(t.id, b"bitfield", h5py.h5t.STD_B16BE.copy(),
+                                              h5py.h5s.create_simple((3,)))))
+    f.create_dataset("type_refs", data=[k.regionref[()] if k.shape == () else k.regionref[0:1] for k in kinds],
+                     dtype=h5py.regionref_dtype)
+    # Names long enough to push the "{" after them onto a line of its own.
+    long_a = f.create_dataset("a_really_long_dataset_name_that_goes_on_and_on_and_on_for_quite_a_while_x",
+                              data=np.arange(10))
+    long_b = f.create_dataset("n" * 62, data=np.arange(10))
+    f.create_dataset("long_names", data=[points(long_a, [[1], [2]]), long_a.regionref[1:2], long_b.regionref[0:1],
+                                         points(long_b, [[3]])], dtype=h5py.regionref_dtype)
+    # Nested in other values h5ls prints only the dataset name.
+    f.create_dataset("in_compound", data=np.array([(1, data.regionref[0:2, 0:2]), (2, None)],
+                                                  dtype=[("id", "i4"), ("r", h5py.regionref_dtype)]))
+    f.create_dataset("in_array", data=np.array([[d1.regionref[0:1], data.regionref[1:2, 1:2]], [None, None]],
+                                               dtype=np.dtype((h5py.regionref_dtype, (2,)))))
+    gone = f.create_dataset("gone", data=np.arange(3))
+    f.create_dataset("dangling", data=[gone.regionref[0:1], d1.regionref[0:2]], dtype=h5py.regionref_dtype)
+    del f["gone"]
+    # Attributes: region references, and plain values at the width boundaries.
+    f.attrs.create("aref", data.regionref[2:4, 1:2], dtype=h5py.regionref_dtype)
+    f.attrs.create("arefs", [data.regionref[0:10:2, 0:10:3], d1.regionref[1:2], points(data, [[1, 2], [3, 4]]),
+                             long_b.regionref[0:1], kinds[3].regionref[0:1]], dtype=h5py.regionref_dtype)
+    f.attrs["pixels"] = np.arange(40, dtype="i8")
+    f.attrs["pairs"] = np.array([(1, 2.5)] * 3, dtype=[("a", "i4"), ("b", "f8")])
+    data.attrs.create("self", [data.regionref[0:2, 0:1], points(d3, [[1, 1, 1]])], dtype=h5py.regionref_dtype)
+    data.attrs.create("compound", np.array([(7, d1.regionref[0:1])], dtype=[("i", "i4"), ("r", h5py.regionref_dtype)]))
+
+# Object references outside datasets of them: in attributes (each target with its
+# values, like a dataset of references) and nested in compounds and arrays.
+with h5py.File(path("objrefs.h5"), "w") as f:
+    d = f.create_dataset("d", data=np.arange(40))
+    g = f.create_group("g")
+    s = f.create_dataset("s", data=np.arange(6).reshape(2, 3))
+    f.create_dataset("refs", data=[d.ref, g.ref, s.ref, None], dtype=h5py.ref_dtype)
+    f.attrs.create("refs", [d.ref, g.ref, s.ref, None], dtype=h5py.ref_dtype)
+    f.attrs.create("one", s.ref, dtype=h5py.ref_dtype)
+    s.attrs.create("in_compound", np.array([(1, d.ref), (2, None)], dtype=[("i", "i4"), ("r", h5py.ref_dtype)]))
+    f.create_dataset("in_compound", data=np.array([(1, g.ref), (2, s.ref)], dtype=[("i", "i4"), ("r", h5py.ref_dtype)]))
+    f.create_dataset("in_array", data=np.array([[d.ref, g.ref]], dtype=np.dtype((h5py.ref_dtype, (2,)))))
 
 # ---- attributes -----------------------------------------------------------------
 with h5py.File(path("attrs.h5"), "w") as f:

@@ -151,9 +151,35 @@ std::vector<LsCase> make_cases() {
   for (const char* file : {"links", "types", "attrs", "layouts", "filters", "latest", "talkzip"}) {
     for (const auto& f : all_flags) add(file, f, std::string(file) + ".h5");
   }
-  // Region references: h5ls prints their -d values in h5dump's words, which
-  // h5dig does not reproduce (docs/ls.md); everything else about them matches.
-  for (const auto& f : std::vector<Flags>{{}, {"-r"}, {"-v"}, {"-rv"}, {"-S"}, {"-rvS"}}) add("region", f, "region.h5");
+  // Region references: -d prints each in h5dump's words, laid out at 80
+  // columns whatever -w says (but the datatype blocks inside follow -w).
+  // -w78/-w79 sit on the attribute wrap boundary; -S never wraps values.
+  for (const auto& f : all_flags) add("region", f, "region.h5");
+  for (const auto& f : std::vector<Flags>{{"-w78", "-rvd"}, {"-w79", "-rvd"}, {"-w30", "-rvd"}, {"-w30", "-rvdS"},
+                                          {"-w20", "-rvdS"}}) {
+    add("region", f, "region.h5");
+  }
+  for (const char* target : {"region.h5/refs", "region.h5/type_refs", "region.h5/long_names", "region.h5/many",
+                             "region.h5/scalar_ref", "region.h5/dangling", "region.h5/in_compound",
+                             "region.h5/in_array"}) {
+    for (const auto& f : std::vector<Flags>{{"-d"}, {"-vd"}, {"-dS"}}) add(target, f, target);
+  }
+  // A dataset's attributes holding region references (shown with -v).
+  for (const auto& f : std::vector<Flags>{{"-vd"}, {"-vdS"}}) add("region.h5/data", f, "region.h5/data");
+  // Plain attribute values wrap three columns short of -w (h5tools counts an
+  // indentation level it does not print); -S wraps no values at all.
+  for (const auto& f : std::vector<Flags>{{"-w77", "-rvd"}, {"-w79", "-rvd"}, {"-w20", "-rvdS"}}) {
+    add("attrs", f, "attrs.h5");
+  }
+  add("types", {"-w20", "-rvdS"}, "types.h5");
+  // Object references in attributes and nested values; at narrow widths h5ls
+  // puts an empty line before each "}" and moves the "Data:" headings.
+  for (const auto& f : std::vector<Flags>{{"-rvd"}, {"-rvdS"}, {"-w0", "-rvd"}, {"-w16", "-rvd"}, {"-w17", "-rvd"},
+                                          {"-w22", "-rvd"}, {"-w23", "-rvd"}, {"-w10", "-rvd"}, {"-w14", "-rvd"},
+                                          {"-w60", "-rvd"}}) {
+    add("objrefs", f, "objrefs.h5");
+  }
+  for (const auto& f : std::vector<Flags>{{"-w10", "-rvd"}, {"-w14", "-rvd"}}) add("attrs", f, "attrs.h5");
   // -a: h5ls calls H5Ddebug, which crashes on chunked datasets that have no
   // chunk index yet, so layouts.h5 is listed object by object, skipping those.
   for (const char* file : {"links", "types", "attrs", "filters", "latest"}) {
