@@ -169,6 +169,10 @@ with h5py.File(path("region.h5"), "w") as f:
     long_b = f.create_dataset("n" * 62, data=np.arange(10))
     f.create_dataset("long_names", data=[points(long_a, [[1], [2]]), long_a.regionref[1:2], long_b.regionref[0:1],
                                          points(long_b, [[3]])], dtype=h5py.regionref_dtype)
+    # 22500 blocks: more than h5dig reads of a selection at a time.
+    wide = f.create_dataset("wide", shape=(300, 300), dtype="u1")
+    f.create_dataset("huge_selection", data=[wide.regionref[::2, ::2], wide.regionref[1:3, 1:3]],
+                     dtype=h5py.regionref_dtype)
     # Nested in other values h5ls prints only the dataset name.
     f.create_dataset("in_compound", data=np.array([(1, data.regionref[0:2, 0:2]), (2, None)],
                                                   dtype=[("id", "i4"), ("r", h5py.regionref_dtype)]))
