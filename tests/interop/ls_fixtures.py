@@ -178,6 +178,12 @@ with h5py.File(path("region.h5"), "w") as f:
                                                   dtype=[("id", "i4"), ("r", h5py.regionref_dtype)]))
     f.create_dataset("in_array", data=np.array([[d1.regionref[0:1], data.regionref[1:2, 1:2]], [None, None]],
                                                dtype=np.dtype((h5py.regionref_dtype, (2,)))))
+    # Region references inside the DATA block of an object reference.
+    names = [f.create_dataset("b" * n, data=np.arange(3)) for n in (48, 49, 50, 55)]
+    boundary = f.create_dataset("boundary", data=[x.regionref[0:1] for x in names] + [points(names[1], [[1]])],
+                                dtype=h5py.regionref_dtype)
+    f.create_dataset("objref_to_regions", data=[boundary.ref, refs.ref], dtype=h5py.ref_dtype)
+    f.attrs.create("objref_to_regions", [boundary.ref, refs.ref], dtype=h5py.ref_dtype)
     gone = f.create_dataset("gone", data=np.arange(3))
     f.create_dataset("dangling", data=[gone.regionref[0:1], d1.regionref[0:2]], dtype=h5py.regionref_dtype)
     del f["gone"]
