@@ -316,19 +316,13 @@ RegionRef describe_region_ref(hid_t loc, const void* ref) {
     case H5S_SEL_POINTS: {
       r.selection = RegionRef::Selection::points;
       hssize_t n = H5Sget_select_elem_npoints(space.get());
-      if (n > 0 && r.ndims > 0) {
-        std::vector<hsize_t> c(static_cast<std::size_t>(n) * r.ndims);
-        if (H5Sget_select_elem_pointlist(space.get(), 0, static_cast<hsize_t>(n), c.data()) >= 0) r.coords.assign(c.begin(), c.end());
-      }
+      r.count = n > 0 && r.ndims > 0 ? static_cast<std::uint64_t>(n) : 0;
       break;
     }
     case H5S_SEL_HYPERSLABS: {
       r.selection = RegionRef::Selection::blocks;
       hssize_t n = H5Sget_select_hyper_nblocks(space.get());
-      if (n > 0 && r.ndims > 0) {
-        std::vector<hsize_t> c(static_cast<std::size_t>(n) * 2 * r.ndims);
-        if (H5Sget_select_hyper_blocklist(space.get(), 0, static_cast<hsize_t>(n), c.data()) >= 0) r.coords.assign(c.begin(), c.end());
-      }
+      r.count = n > 0 && r.ndims > 0 ? static_cast<std::uint64_t>(n) : 0;
       break;
     }
     case H5S_SEL_ALL: r.selection = RegionRef::Selection::all; break;
@@ -337,9 +331,25 @@ RegionRef describe_region_ref(hid_t loc, const void* ref) {
   DatatypeId type(H5Dget_type(obj.get()));
   if (type) r.type = dump_type(type.get());
   r.space = dump_space(space.get());
+  r.selection_space = std::move(space);
   H5Eclear2(H5E_DEFAULT);
   r.state = RegionRef::State::ok;
   return r;
+}
+
+void read_region_items(const RegionRef& ref, std::uint64_t first, std::uint64_t n, std::vector<std::uint64_t>& out) {
+  out.clear();
+  if (!ref.selection_space || first >= ref.count || ref.ndims == 0) return;
+  n = std::min(n, ref.count - first);
+  const bool blocks = ref.selection == RegionRef::Selection::blocks;
+  std::vector<hsize_t> c(static_cast<std::size_t>(n) * ref.ndims * (blocks ? 2 : 1));
+  herr_t rc = blocks ? H5Sget_select_hyper_blocklist(ref.selection_space.get(), first, n, c.data())
+                     : H5Sget_select_elem_pointlist(ref.selection_space.get(), first, n, c.data());
+  if (rc < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return;
+  }
+  out.assign(c.begin(), c.end());
 }
 
 }  // namespace h5dig::h5

@@ -325,7 +325,7 @@ struct Lister {
     if (vb.mem_type.kind == TypeDesc::Kind::reference && vb.mem_type.ref_kind == 0) {
       // Object references: each target with its values, as for datasets.
       std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
-      for (std::uint64_t i = 0; i < vb.count; ++i) render_reference(a.attr, vb.bytes.data() + i * elem, opt.simple ? 14 : 15);
+      for (std::uint64_t i = 0; i < vb.count; ++i) render_reference(a.attr, vb.bytes.data() + i * elem, opt.simple ? 14 : 15, true);
       out << "\n";
       return;
     }
@@ -485,7 +485,11 @@ struct Lister {
 
   // Renders all values of `dset` on lines starting with `pre` spaces; returns
   // whether a line was left open. Reads a bounded slab at a time.
-  bool render_values(hid_t dset, const h5::DatasetDesc& d, std::size_t pre) {
+  // `in_attribute`: the values of a dataset an attribute's object reference
+  // points to (h5ls keeps the attribute's continuation prefix); `nested`: inside
+  // such a reference's DATA block.
+  bool render_values(hid_t dset, const h5::DatasetDesc& d, std::size_t pre, bool in_attribute = false,
+                     bool nested = false) {
     bool per_line = opt.simple || opt.width == 0;
     // h5ls -S ignores -w for dataset values (one value per line, never wrapped).
     std::size_t ncols = opt.width == 0 || opt.simple ? std::numeric_limits<std::size_t>::max()
@@ -494,7 +498,12 @@ struct Lister {
     detail::LineRenderer lr(out, spaces(pre), spaces(pre), ncols, per_line);
     detail::ValueFormat vf = value_format(dset);
     bool regions = is_region(d.type);
-    detail::RegionRenderer rr(out, region_layout(spaces(pre), spaces(opt.simple ? pre + 1 : pre), "", ncols, 0));
+    // A wrapped "{" after a long name gets only its indentation (none at the
+    // top level); nested inside an object reference's DATA block, h5tools
+    // also counts three columns it does not print, as on attribute lines.
+    const std::size_t top = opt.simple ? 8 : 9;
+    detail::RegionRenderer rr(out, region_layout(spaces(pre), spaces(opt.simple != in_attribute ? pre + 1 : pre),
+                                                 spaces(pre > top ? pre - top : 0), ncols, pre > top ? 3 : 0));
     bool object_refs = d.type.kind == TypeDesc::Kind::reference && d.type.ref_kind == 0;
     std::uint64_t total = d.space.kind == 0 ? 1 : d.space.npoints;
     std::uint64_t index = 0;
@@ -506,7 +515,7 @@ struct Lister {
                     for (std::uint64_t i = 0; i < vb.count; ++i, ++index) {
                       const std::byte* p = vb.bytes.data() + i * elem;
                       if (object_refs) {
-                        render_reference(dset, p, pre);
+                        render_reference(dset, p, pre, in_attribute);
                         continue;
                       }
                       if (regions) {
@@ -520,8 +529,9 @@ struct Lister {
                     }
                   });
     if (regions && rr.wrote()) {
-      // h5ls ends region references with an empty line.
-      out << "\n";
+      // h5ls ends region references with an empty line (not inside the DATA
+      // block of an object reference).
+      if (!nested) out << "\n";
       return true;
     }
     return open_line;
@@ -570,7 +580,7 @@ struct Lister {
 
   // h5ls prints an object reference as the target's kind and address, then
   // the target dataset's values in a nested DATA block.
-  void render_reference(hid_t dset, const std::byte* ref, std::size_t pre) {
+  void render_reference(hid_t dset, const std::byte* ref, std::size_t pre, bool in_attribute) {
     h5::RefTarget t = h5::dereference_object(dset, ref);
     if (t.kind.empty()) {
       out << spaces(pre) << "NULL\n";
@@ -580,7 +590,7 @@ struct Lister {
     out << spaces(pre + 3) << "DATA {\n";
     if (t.kind == "DATASET") {
       h5::DatasetDesc nd = h5::describe_dataset(t.object);
-      if (nd.space.kind != 2 && render_values(t.object, nd, pre + 6)) out << "\n";
+      if (nd.space.kind != 2 && render_values(t.object, nd, pre + 6, in_attribute, true)) out << "\n";
     }
     // h5ls starts the closing "}" on a fresh line, then finds that line too
     // full (it counts three columns more than it printed) and starts another:

@@ -38,24 +38,28 @@ void RegionRenderer::render(const std::string& text, std::uint64_t counter, std:
     std::size_t end = text.find(kSectionBreak, start);
     if (end == std::string::npos) end = text.size();
     // strtok: empty sections are skipped.
-    if (end > start) {
-      std::string_view section(text.data() + start, end - start);
-      if (cur_column_ + section.size() + suffix > ncols) need_prefix_ = true;
-      if (need_prefix_) {
-        if (secnum) ++multiline;
-        prefix(secnum, pre);
-      } else if (counter && secnum == 0) {
-        out_ << ' ';
-        cur_column_ += 1;
-      }
-      out_ << section;
-      cur_column_ += section.size();
-      ++secnum;
-    }
+    if (end > start) section(std::string_view(text.data() + start, end - start), secnum, multiline, counter, ncols, pre);
     if (end == text.size()) break;
     start = end + 1;
   }
   prev_multiline_ = multiline > 0;
+}
+
+// One section of an element: on the open line if it fits, else on a new one.
+void RegionRenderer::section(std::string_view text, int& secnum, int& multiline, std::uint64_t counter,
+                             std::size_t ncols, const std::string* pre) {
+  const std::size_t suffix = 1;  // elmt_suf2, " "
+  if (cur_column_ + text.size() + suffix > ncols) need_prefix_ = true;
+  if (need_prefix_) {
+    if (secnum) ++multiline;
+    prefix(secnum, pre);
+  } else if (counter && secnum == 0) {
+    out_ << ' ';
+    cur_column_ += 1;
+  }
+  out_ << text;
+  cur_column_ += text.size();
+  ++secnum;
 }
 
 // h5tools_print_datatype: appends `t` to `buffer`; block types render their
@@ -143,25 +147,39 @@ void RegionRenderer::reference(const h5::RegionRef& ref, std::uint64_t index) {
   render(blocks ? " {" : "{", index, layout_.ncols, &layout_.brace_pre);
   ++indent_;
   need_prefix_ = true;
-  std::string s = blocks ? "REGION_TYPE BLOCK  " : "REGION_TYPE POINT  ";
-  const std::size_t nd = ref.ndims;
-  const std::size_t per = blocks ? 2 * nd : nd;
-  const std::size_t n = per ? ref.coords.size() / per : 0;
-  for (std::size_t u = 0; u < n; ++u) {
-    if (u) {
-      s += ",";
-      s += kSectionBreak;
-      s += " ";
+  // One element whose sections (one per block or point) are rendered as they
+  // are read, a bounded batch at a time: the element as a whole never exists.
+  {
+    int secnum = 0, multiline = 0;
+    std::string s = blocks ? "REGION_TYPE BLOCK  " : "REGION_TYPE POINT  ";
+    const std::size_t nd = ref.ndims;
+    const std::size_t per = blocks ? 2 * nd : nd;
+    constexpr std::uint64_t kBatch = 1 << 14;
+    std::vector<std::uint64_t> batch;
+    for (std::uint64_t first = 0; first < ref.count; first += kBatch) {
+      h5::read_region_items(ref, first, kBatch, batch);
+      const std::size_t n = per ? batch.size() / per : 0;
+      if (n == 0) break;
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::uint64_t u = first + k;
+        if (u) {
+          // The previous section ends with the separator.
+          s += ",";
+          section(s, secnum, multiline, index, layout_.ncols, nullptr);
+          s = " ";
+        }
+        s += fmt::format("{}{}: ", blocks ? "Blk" : "Pt", u);
+        const std::uint64_t* c = batch.data() + k * per;
+        for (std::size_t v = 0; v < nd; ++v) s += fmt::format("{}{}", v ? "," : "(", c[v]);
+        if (blocks) {
+          for (std::size_t v = 0; v < nd; ++v) s += fmt::format("{}{}", v ? "," : ")-(", c[nd + v]);
+        }
+        s += ")";
+      }
     }
-    s += fmt::format("{}{}: ", blocks ? "Blk" : "Pt", u);
-    const std::uint64_t* c = ref.coords.data() + u * per;
-    for (std::size_t v = 0; v < nd; ++v) s += fmt::format("{}{}", v ? "," : "(", c[v]);
-    if (blocks) {
-      for (std::size_t v = 0; v < nd; ++v) s += fmt::format("{}{}", v ? "," : ")-(", c[nd + v]);
-    }
-    s += ")";
+    section(s, secnum, multiline, index, layout_.ncols, nullptr);
+    prev_multiline_ = multiline > 0;
   }
-  render(s, index);
   need_prefix_ = true;
   std::string buffer = "DATATYPE  ";
   ++indent_;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "h5dig/h5/region.hpp"
 
@@ -49,6 +50,8 @@ class RegionRenderer {
   void prefix(int secnum, const std::string* pre = nullptr);
   void render(const std::string& text, std::uint64_t counter) { render(text, counter, layout_.ncols); }
   void render(const std::string& text, std::uint64_t counter, std::size_t ncols, const std::string* pre = nullptr);
+  void section(std::string_view text, int& secnum, int& multiline, std::uint64_t counter, std::size_t ncols,
+               const std::string* pre);
   void print_type(std::string& buffer, const h5::DumpType& t);
 
   std::ostream& out_;

@@ -169,11 +169,21 @@ with h5py.File(path("region.h5"), "w") as f:
     long_b = f.create_dataset("n" * 62, data=np.arange(10))
     f.create_dataset("long_names", data=[points(long_a, [[1], [2]]), long_a.regionref[1:2], long_b.regionref[0:1],
                                          points(long_b, [[3]])], dtype=h5py.regionref_dtype)
+    # 22500 blocks: more than h5dig reads of a selection at a time.
+    wide = f.create_dataset("wide", shape=(300, 300), dtype="u1")
+    f.create_dataset("huge_selection", data=[wide.regionref[::2, ::2], wide.regionref[1:3, 1:3]],
+                     dtype=h5py.regionref_dtype)
     # Nested in other values h5ls prints only the dataset name.
     f.create_dataset("in_compound", data=np.array([(1, data.regionref[0:2, 0:2]), (2, None)],
                                                   dtype=[("id", "i4"), ("r", h5py.regionref_dtype)]))
     f.create_dataset("in_array", data=np.array([[d1.regionref[0:1], data.regionref[1:2, 1:2]], [None, None]],
                                                dtype=np.dtype((h5py.regionref_dtype, (2,)))))
+    # Region references inside the DATA block of an object reference.
+    names = [f.create_dataset("b" * n, data=np.arange(3)) for n in (48, 49, 50, 55)]
+    boundary = f.create_dataset("boundary", data=[x.regionref[0:1] for x in names] + [points(names[1], [[1]])],
+                                dtype=h5py.regionref_dtype)
+    f.create_dataset("objref_to_regions", data=[boundary.ref, refs.ref], dtype=h5py.ref_dtype)
+    f.attrs.create("objref_to_regions", [boundary.ref, refs.ref], dtype=h5py.ref_dtype)
     gone = f.create_dataset("gone", data=np.arange(3))
     f.create_dataset("dangling", data=[gone.regionref[0:1], d1.regionref[0:2]], dtype=h5py.regionref_dtype)
     del f["gone"]

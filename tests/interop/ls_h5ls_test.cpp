@@ -161,7 +161,8 @@ std::vector<LsCase> make_cases() {
   }
   for (const char* target : {"region.h5/refs", "region.h5/type_refs", "region.h5/long_names", "region.h5/many",
                              "region.h5/scalar_ref", "region.h5/dangling", "region.h5/in_compound",
-                             "region.h5/in_array"}) {
+                             "region.h5/in_array", "region.h5/huge_selection", "region.h5/boundary",
+                             "region.h5/objref_to_regions"}) {
     for (const auto& f : std::vector<Flags>{{"-d"}, {"-vd"}, {"-dS"}}) add(target, f, target);
   }
   // A dataset's attributes holding region references (shown with -v).

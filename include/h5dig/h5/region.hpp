@@ -39,9 +39,8 @@ struct RegionRef {
   std::string name;                 // the referenced dataset's path (H5Rget_name), "" if unknown
   Selection selection = Selection::none;
   unsigned ndims = 0;
-  // blocks: per block its start then its opposite corner (2*ndims each);
-  // points: ndims coordinates per point.
-  std::vector<std::uint64_t> coords;
+  std::uint64_t count = 0;          // blocks or points in the selection
+  DataspaceId selection_space;      // the selection, read a batch at a time with read_region_items
   DumpType type;                    // the referenced dataset's type
   std::string space;                // the referenced dataset's dataspace, "SIMPLE { ( 10 ) / ( 10 ) }"
 };
@@ -50,6 +49,13 @@ struct RegionRef {
 // bytes), dereferenced through `loc` (any object in the file). An all-zero
 // reference is State::null; one HDF5 cannot dereference is State::unreadable.
 RegionRef describe_region_ref(hid_t loc, const void* ref);
+
+// Blocks or points [first, first+n) of a region's selection (clamped to its
+// count): blocks as their start then opposite corner (2*ndims numbers each),
+// points as ndims coordinates each. A selection can list far more blocks than
+// its stored form suggests (a strided slice of a large dataset), so callers
+// read it in bounded batches.
+void read_region_items(const RegionRef& ref, std::uint64_t first, std::uint64_t n, std::vector<std::uint64_t>& out);
 
 // Just the referenced dataset's name ("" if it cannot be named), as h5ls
 // prints a region reference nested in a compound or array value.
