@@ -21,7 +21,7 @@ std::optional<std::uint32_t> as_u32(std::optional<std::int64_t> v) {
 
 class Reader {
  public:
-  Reader(const h5::File& file, std::vector<Member>& out) : file_(file), out_(out) {}
+  explicit Reader(std::vector<Member>& out) : out_(out) {}
 
   void read_group(const h5::Group& group, std::size_t self, int depth) {
     for (auto& link : h5::list_links(group)) {
@@ -102,7 +102,6 @@ class Reader {
   std::map<haddr_t, std::size_t> datasets_seen_;
 
  private:
-  const h5::File& file_;
   std::vector<Member>& out_;
 };
 
@@ -115,7 +114,7 @@ std::vector<Member> read_members(const h5::File& file) {
   r.kind = MemberKind::directory;
   Reader::read_attrs(root, r);
   out.push_back(std::move(r));
-  Reader reader(file, out);
+  Reader reader(out);
   reader.groups_seen_.insert(h5::object_identity(root).address);
   reader.read_group(root, 0, 0);
   return out;
