@@ -28,8 +28,8 @@ struct DeflateMatchParams {
 // level fits. Other levels go to libdeflate (deflate.cpp).
 inline constexpr unsigned kOwnEncoderLevel = 4;
 // Chain 6 and nice length 16: among the settings whose output stays within 5% of
-// zlib level 4 on raw detector frames (+3.5%), shuffled frames (-0.9%) and text
-// (+0.6%), the fastest on text, the slowest case (`h5dig bench codecs --levels`,
+// zlib level 4 on raw detector frames (+3.7%), shuffled frames (-0.9%) and text
+// (+1.4%), the fastest on text, the slowest case (`h5dig bench codecs --levels`,
 // docs/codecs.md).
 inline constexpr DeflateMatchParams kOwnEncoderParams{6, 16};
 
