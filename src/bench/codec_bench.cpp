@@ -266,7 +266,7 @@ void run_levels(const CodecBenchOptions& o, std::ostream& out) {
     for (int zl = 1; zl <= 9; ++zl) {
       if (o.zlib_level != 0 && zl != o.zlib_level) continue;
       std::size_t zbytes = 0;
-      double zt = time_median(std::max(1, o.repeat / 2), [&] {
+      auto zlib_pass = [&] {
         zbytes = 0;
         for (std::size_t off = 0; off < src.size(); off += chunk) {
           uLongf len = buf.size();
@@ -274,13 +274,20 @@ void run_levels(const CodecBenchOptions& o, std::ostream& out) {
                     std::min(chunk, src.size() - off), zl);
           zbytes += len;
         }
-      });
+      };
+      // Each encoder is timed in alternation with zlib (zlib, encoder, zlib, ...),
+      // medians of each: drift of the shared machine then moves both alike.
       auto row = [&](const std::string& encoder, const std::function<std::size_t(const std::byte*, std::size_t)>& enc) {
         std::size_t bytes = 0;
-        double t = time_median(std::max(1, o.repeat / 2), [&] {
-          bytes = 0;
-          for (std::size_t off = 0; off < src.size(); off += chunk) bytes += enc(src.data() + off, std::min(chunk, src.size() - off));
-        });
+        std::vector<double> zts, ts;
+        for (int i = 0; i < std::max(1, o.repeat / 2); ++i) {
+          zts.push_back(seconds_of(zlib_pass));
+          ts.push_back(seconds_of([&] {
+            bytes = 0;
+            for (std::size_t off = 0; off < src.size(); off += chunk) bytes += enc(src.data() + off, std::min(chunk, src.size() - off));
+          }));
+        }
+        const double zt = median(zts), t = median(ts);
         out << fmt::format("| {} | {} | {} | {} | {} | {:+.1f}% | {} | {} |\n", d->name, zl, zbytes, mbs(src.size(), zt),
                            encoder, 100.0 * (double(bytes) / zbytes - 1), mbs(src.size(), t), ratio(zt, t));
       };

@@ -23,14 +23,14 @@ void add_bench_codecs_command(CLI::App& bench) {
                                                    return s;
                                                  }());
   cmd->add_option("--workdir", opts->workdir, "Directory for the HDF5 reference files [default: a temporary one]");
-  cmd->add_flag("--levels", opts->levels, "Compare zlib's and libdeflate's compression levels instead");
+  cmd->add_flag("--levels", opts->levels, "Compare zlib's compression levels with libdeflate's and with h5dig's gzip=4 encoder instead");
   cmd->add_option("--zlib-level", opts->zlib_level, "With --levels: only this zlib level [default: all, 1-9]")
       ->check(CLI::Range(1, 9));
   cmd->footer(
       "Examples:\n"
       "  h5dig bench codecs                         the full table (Markdown) on stdout\n"
       "  h5dig bench codecs --filter deflate -r 3   one filter, 3 runs\n"
-      "  h5dig bench codecs --levels                the zlib/libdeflate level table behind gzip=N\n"
+      "  h5dig bench codecs --levels                the level table behind gzip=N\n"
       "  h5dig bench codecs --levels --zlib-level 4 the row of HDF5's default level only (faster)\n"
       "scripts/bench_codecs runs this and writes the table into docs/benchmarks.md.");
   cmd->callback([opts] { bench::run_codec_bench(*opts, std::cout); });
