@@ -10,15 +10,13 @@
 #include <map>
 #include <set>
 
+#include "h5/types_equal.hpp"
+
 namespace h5dig::h5 {
 
 namespace {
 
-bool tequal(hid_t a, hid_t b) {
-  htri_t r = H5Tequal(a, b);
-  if (r < 0) H5Eclear2(H5E_DEFAULT);
-  return r > 0;
-}
+using detail::types_equal;
 
 // The native C types h5ls names, in the order h5ls tries them (the first equal
 // one wins, so e.g. `int` is preferred over `int32_t`).
@@ -70,16 +68,16 @@ std::string native_type_name(hid_t type) {
       {H5T_NATIVE_HBOOL, "native hbool_t"},
   };
   for (const auto& [id, name] : natives) {
-    if (tequal(type, id)) return name;
+    if (types_equal(type, id)) return name;
   }
   return {};
 }
 
 std::string ieee_type_name(hid_t type) {
-  if (tequal(type, H5T_IEEE_F32BE)) return "IEEE 32-bit big-endian float";
-  if (tequal(type, H5T_IEEE_F32LE)) return "IEEE 32-bit little-endian float";
-  if (tequal(type, H5T_IEEE_F64BE)) return "IEEE 64-bit big-endian float";
-  if (tequal(type, H5T_IEEE_F64LE)) return "IEEE 64-bit little-endian float";
+  if (types_equal(type, H5T_IEEE_F32BE)) return "IEEE 32-bit big-endian float";
+  if (types_equal(type, H5T_IEEE_F32LE)) return "IEEE 32-bit little-endian float";
+  if (types_equal(type, H5T_IEEE_F64BE)) return "IEEE 64-bit big-endian float";
+  if (types_equal(type, H5T_IEEE_F64LE)) return "IEEE 64-bit little-endian float";
   return {};
 }
 
@@ -204,8 +202,8 @@ TypeDesc describe_type(hid_t type) {
     if (tag) d.tag = take_string(tag);
   }
   if (cls == H5T_REFERENCE) {
-    if (tequal(type, H5T_STD_REF_OBJ)) d.ref_kind = 0;
-    else if (tequal(type, H5T_STD_REF_DSETREG)) d.ref_kind = 1;
+    if (types_equal(type, H5T_STD_REF_OBJ)) d.ref_kind = 0;
+    else if (types_equal(type, H5T_STD_REF_DSETREG)) d.ref_kind = 1;
     else d.ref_kind = 2;
   }
   H5Eclear2(H5E_DEFAULT);

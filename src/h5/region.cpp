@@ -5,19 +5,17 @@
 #include <algorithm>
 #include <cstring>
 
+#include "h5/types_equal.hpp"
+
 namespace h5dig::h5 {
 
 namespace {
 
-bool tequal(hid_t a, hid_t b) {
-  htri_t r = H5Tequal(a, b);
-  if (r < 0) H5Eclear2(H5E_DEFAULT);
-  return r > 0;
-}
+using detail::types_equal;
 
 const char* first_equal(hid_t type, std::initializer_list<std::pair<hid_t, const char*>> names) {
   for (const auto& [id, name] : names) {
-    if (tequal(type, id)) return name;
+    if (types_equal(type, id)) return name;
   }
   return nullptr;
 }
@@ -66,10 +64,10 @@ std::string string_ctype(hid_t type, std::size_t size, bool variable, H5T_str_t 
       H5Tset_strpad(probe.get(), pad);
     }
     const char* name = base == H5T_C_S1 ? "H5T_C_S1;" : "H5T_FORTRAN_S1;";
-    if (tequal(type, probe.get())) return name;
+    if (types_equal(type, probe.get())) return name;
     H5T_order_t order = H5Tget_order(type);
     if (order == H5T_ORDER_LE || order == H5T_ORDER_BE) H5Tset_order(probe.get(), order);
-    if (tequal(type, probe.get())) return name;
+    if (types_equal(type, probe.get())) return name;
   }
   H5Eclear2(H5E_DEFAULT);
   return "unknown_one_character_type;";
@@ -211,7 +209,7 @@ DumpType dump_type(hid_t type) {
       return t;
     }
     case H5T_REFERENCE:
-      return word(tequal(type, H5T_STD_REF_DSETREG) ? "H5T_REFERENCE { H5T_STD_REF_DSETREG }"
+      return word(types_equal(type, H5T_STD_REF_DSETREG) ? "H5T_REFERENCE { H5T_STD_REF_DSETREG }"
                                                     : "H5T_REFERENCE { H5T_STD_REF_OBJECT }");
     case H5T_ENUM: {
       DumpType t;
