@@ -26,11 +26,10 @@ int libdeflate_level_for(unsigned hdf5_level) {
   return kTable[hdf5_level > 12 ? 12 : hdf5_level];
 }
 
-
 namespace {
 
 // Decodes with libdeflate; encodes with libdeflate at the level mapped from
-// HDF5's (see libdeflate_level_for), or at level 4 with h5dig's own encoder.
+// HDF5's (see libdeflate_level_for).
 class Deflate : public Codec {
  public:
   explicit Deflate(unsigned hdf5_level) : hdf5_level_(hdf5_level), level_(libdeflate_level_for(hdf5_level)) {}
@@ -58,17 +57,10 @@ class Deflate : public Codec {
   std::size_t encode_bound(std::size_t n) const override {
     // libdeflate's bound depends only on the size for a given compressor; the
     // null-compressor form gives the bound over all levels.
-    if (hdf5_level_ == kOwnEncoderLevel) return DeflateEncoder::zlib_bound(n);
     return libdeflate_zlib_compress_bound(nullptr, n);
   }
 
   std::size_t encode(Bytes in, MutBytes out, Workspace::State& ws) const override {
-    if (hdf5_level_ == kOwnEncoderLevel) {
-      if (out.size() < DeflateEncoder::zlib_bound(in.size()))
-        throw Error(ErrorKind::corrupt, "deflate: output buffer too small");  // bound violated: a bug
-      return ws.deflate_encoder().compress_zlib(reinterpret_cast<const std::uint8_t*>(in.data()), in.size(),
-                                                reinterpret_cast<std::uint8_t*>(out.data()), kOwnEncoderParams);
-    }
     std::size_t n = libdeflate_zlib_compress(ws.deflater(level_), in.data(), in.size(), out.data(), out.size());
     if (n == 0) throw Error(ErrorKind::corrupt, "deflate: output buffer too small");  // bound violated: a bug
     return n;
@@ -79,6 +71,21 @@ class Deflate : public Codec {
 
  private:
   int level_;
+};
+
+// HDF5 level 4 (kOwnEncoderLevel): h5dig's own encoder (deflate_encoder.hpp).
+class OwnDeflate final : public Deflate {
+ public:
+  using Deflate::Deflate;
+
+  std::size_t encode_bound(std::size_t n) const override { return DeflateEncoder::zlib_bound(n); }
+
+  std::size_t encode(Bytes in, MutBytes out, Workspace::State& ws) const override {
+    if (out.size() < DeflateEncoder::zlib_bound(in.size()))
+      throw Error(ErrorKind::corrupt, "deflate: output buffer too small");  // bound violated: a bug
+    return ws.deflate_encoder().compress_zlib(reinterpret_cast<const std::uint8_t*>(in.data()), in.size(),
+                                              reinterpret_cast<std::uint8_t*>(out.data()), kOwnEncoderParams);
+  }
 };
 
 // `gzip=N:zlib`: the same streams HDF5's H5Z_filter_deflate writes (compress2
@@ -109,7 +116,9 @@ unsigned hdf5_deflate_level(const FilterSpec& spec, unsigned max) {
 
 std::unique_ptr<Codec> make_deflate(const FilterSpec& spec, std::size_t) {
   // HDF5 itself rejects levels above 9; h5dig accepts libdeflate's 10-12 on request.
-  return std::make_unique<Deflate>(hdf5_deflate_level(spec, 12));
+  const unsigned level = hdf5_deflate_level(spec, 12);
+  if (level == kOwnEncoderLevel) return std::make_unique<OwnDeflate>(level);
+  return std::make_unique<Deflate>(level);
 }
 
 std::unique_ptr<Codec> make_zlib_deflate(const FilterSpec& spec) {

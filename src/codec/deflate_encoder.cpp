@@ -80,7 +80,6 @@ inline void store64(std::uint8_t* p, std::uint64_t v) { std::memcpy(p, &v, 8); }
 inline std::uint32_t hash4_of(std::uint32_t four_bytes) { return (four_bytes * 0x9E3779B1u) >> (32 - kHashBits); }
 inline std::uint32_t hash4(const std::uint8_t* p) { return hash4_of(load32(p)); }
 
-
 // Length of the common prefix of a and b, at most max_len; both readable for max_len bytes.
 inline unsigned match_length(const std::uint8_t* a, const std::uint8_t* b, unsigned max_len) {
   unsigned len = 0;
@@ -423,7 +422,8 @@ std::size_t DeflateEncoder::zlib_bound(std::size_t n) {
   // Every block is at most its stored form: the bytes, 5 per 65535-byte piece,
   // one byte of header and padding per block; a block covers at least
   // kBlockSequences - 3 bytes unless it is the last. Plus the 2-byte zlib header,
-  // the 4-byte Adler-32, the 2-byte empty final block and 8 bytes of slack.
+  // the 4-byte Adler-32, an empty final block (2 bytes), the final padding byte
+  // and 8 bytes of slack.
   return n + 5 * (n / 65535 + 1) + 6 * (n / (kBlockSequences - 3) + 2) + 2 + 4 + 2 + 1 + 8;
 }
 
@@ -519,13 +519,8 @@ std::size_t DeflateEncoder::compress_zlib(const std::uint8_t* in, std::size_t n,
     }
   }
   while (pos < n) t.literal(in[pos++]);  // the last bytes, too few to hash
-  if (t.num_sequences > 0 || n == 0) {
-    write_block(w, t, block_start, std::size_t(in + n - block_start), true);
-  } else {
-    w.put(1, 1);  // an empty final fixed block: BFINAL, BTYPE 01, end of block (7 zero bits)
-    w.put(1, 2);
-    w.put(0, 7);
-  }
+  // The final block; with no sequences left it is an empty fixed block (10 bits).
+  write_block(w, t, block_start, std::size_t(in + n - block_start), true);
   w.align_to_byte();
   std::uint32_t adler = libdeflate_adler32(1, in, n);
   for (int shift = 24; shift >= 0; shift -= 8) *w.out++ = std::uint8_t(adler >> shift);
