@@ -178,6 +178,12 @@ std::vector<Case> cases() {
       {"bitshuffle-zstd", "bitshuffle+zstd=3", {spec(codec::kBitshuffleId, {0, 4, 2, 0, 3, 3})}, {"detector"}, nullptr, false},
       {"blosc-lz4", "blosc lz4 shuffle", {spec(codec::kBloscId, {2, 2, 2, 0, 5, 1, 1})}, {"detector", "text"}, nullptr},
       {"fletcher32", "fletcher32", {spec(codec::kFletcher32Id, {})}, {"detector"}, nullptr},
+      // The filters of other writers, against HDF5's built-in szip (libaec) and
+      // the Debian plugins (LZF from the bitshuffle package, bzip2 from
+      // hdf5-filter-plugin). PyTables' LZO has no HDF5 path outside PyTables.
+      {"szip", "szip=nn:8", {spec(codec::kSzipId, {169, 8, 0, 0}, opt)}, {"detector", "text"}, nullptr},
+      {"lzf", "lzf", {spec(codec::kLzfId, {4, 261, 0}, opt)}, {"detector", "text"}, nullptr},
+      {"bzip2", "bzip2=9", {spec(codec::kBzip2Id, {9}, opt)}, {"detector", "text"}, nullptr},
   };
 }
 
@@ -351,6 +357,9 @@ void run_codec_bench(const CodecBenchOptions& o, std::ostream& out) {
         if (f.id == codec::kShuffleId) f.cd_values = {unsigned(d.element_size)};
         if ((f.id == codec::kBitshuffleId || f.id == codec::kBloscId) && f.cd_values.size() > 2)
           f.cd_values[2] = unsigned(d.element_size);
+        // szip's bits per pixel and scanline (128 blocks of 8 in these long chunks), LZF's chunk size.
+        if (f.id == codec::kSzipId) f.cd_values = {169, 8, unsigned(8 * d.element_size), 8 * 128};
+        if (f.id == codec::kLzfId) f.cd_values[2] = unsigned(d.chunk_bytes);
       }
       codec::Pipeline p(filters, d.element_size);
       const std::size_t nchunks = (d.data.size() + d.chunk_bytes - 1) / d.chunk_bytes;

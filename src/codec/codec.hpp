@@ -67,6 +67,15 @@ inline void store_be64(std::byte* p, std::uint64_t v) {
   store_be32(p, std::uint32_t(v >> 32));
   store_be32(p + 4, std::uint32_t(v));
 }
+inline std::uint32_t load_le32(const std::byte* p) {
+  return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) | (std::uint32_t(p[3]) << 24);
+}
+inline void store_le32(std::byte* p, std::uint32_t v) {
+  p[0] = std::byte(v);
+  p[1] = std::byte(v >> 8);
+  p[2] = std::byte(v >> 16);
+  p[3] = std::byte(v >> 24);
+}
 
 }  // namespace detail
 
@@ -115,7 +124,18 @@ class Codec {
 
   // Encodes `in` into `out` (out.size() >= encode_bound(in.size())); returns the size.
   virtual std::size_t encode(Bytes in, MutBytes out, Workspace::State& ws) const = 0;
+
+  // Encodes for an optional filter: as encode(), or kDeclined where the
+  // writer's own filter gives up on this input (h5py's LZF when the output
+  // would not fit in the input's size), so that h5dig skips the filter for
+  // exactly the chunks HDF5 skips it for.
+  virtual std::size_t encode_optional(Bytes in, MutBytes out, Workspace::State& ws) const {
+    return encode(in, out, ws);
+  }
 };
+
+// encode_optional's answer when the filter gives up on a chunk.
+inline constexpr std::size_t kDeclined = static_cast<std::size_t>(-1);
 
 using CodecFactory = std::function<std::unique_ptr<Codec>(const FilterSpec& spec, std::size_t element_size)>;
 
@@ -133,6 +153,10 @@ std::unique_ptr<Codec> make_lz4(const FilterSpec& spec, std::size_t element_size
 std::unique_ptr<Codec> make_zstd(const FilterSpec& spec, std::size_t element_size);
 std::unique_ptr<Codec> make_blosc(const FilterSpec& spec, std::size_t element_size);
 std::unique_ptr<Codec> make_bitshuffle(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_szip(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_lzf(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_bzip2(const FilterSpec& spec, std::size_t element_size);
+std::unique_ptr<Codec> make_lzo(const FilterSpec& spec, std::size_t element_size);
 // Deflate that encodes with zlib's compress2 (the bytes HDF5's own filter
 // writes) and decodes with libdeflate: `gzip=N:zlib`.
 std::unique_ptr<Codec> make_zlib_deflate(const FilterSpec& spec);

@@ -12,6 +12,9 @@ std::string filter_name(unsigned filter_id) {
     case kSzipId: return "szip";
     case kNbitId: return "nbit";
     case kScaleOffsetId: return "scaleoffset";
+    case kLzoId: return "lzo";
+    case kBzip2Id: return "bzip2";
+    case kLzfId: return "lzf";
     case kBloscId: return "blosc";
     case kLz4Id: return "lz4";
     case kBitshuffleId: return "bitshuffle";

@@ -39,11 +39,6 @@ std::uint32_t fletcher32(const std::byte* data, std::size_t nbytes) {
 
 namespace {
 
-std::uint32_t load_le32(const std::byte* p) {
-  return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) |
-         (std::uint32_t(p[3]) << 24);
-}
-
 class Fletcher32 final : public Codec {
  public:
   Kind kind() const noexcept override { return Kind::checksum; }
@@ -69,8 +64,7 @@ class Fletcher32 final : public Codec {
   std::size_t encode(Bytes in, MutBytes out, Workspace::State&) const override {
     const std::size_t n = in.size();
     if (n) std::memcpy(out.data(), in.data(), n);
-    std::uint32_t sum = fletcher32(in.data(), n);
-    for (int i = 0; i < 4; ++i) out[n + i] = std::byte(sum >> (8 * i));
+    store_le32(out.data() + n, fletcher32(in.data(), n));
     return n + 4;
   }
 };

@@ -68,6 +68,10 @@ void register_builtin_codecs() {
     detail::register_codec(kZstdId, detail::make_zstd);
     detail::register_codec(kBloscId, detail::make_blosc);
     detail::register_codec(kBitshuffleId, detail::make_bitshuffle);
+    detail::register_codec(kSzipId, detail::make_szip);
+    detail::register_codec(kLzfId, detail::make_lzf);
+    detail::register_codec(kBzip2Id, detail::make_bzip2);
+    detail::register_codec(kLzoId, detail::make_lzo);
   });
 }
 
@@ -239,10 +243,13 @@ EncodedChunk Pipeline::encode(std::span<const std::byte> raw, Workspace& ws) con
     const auto& codec = *codecs[i];
     const std::size_t cap = codec.encode_bound(cur.size());
     std::byte* dst = st.stage[which].reserve(cap);
-    std::size_t n = codec.encode(cur, std::span<std::byte>(dst, cap), st);
-    // HDF5 skips an optional filter that fails; a compressor that does not
-    // shrink the data is not worth its decode cost, so it is skipped the same way.
-    if (impl_->specs[i].optional() && codec.kind() == detail::Kind::compressor && n >= cur.size() && i < 32) {
+    const bool may_skip = impl_->specs[i].optional() && codec.kind() == detail::Kind::compressor && i < 32;
+    const std::span<std::byte> out(dst, cap);
+    std::size_t n = may_skip ? codec.encode_optional(cur, out, st) : codec.encode(cur, out, st);
+    // HDF5 skips an optional filter that fails (kDeclined: where the writer's
+    // filter fails); a compressor that does not shrink the data is not worth
+    // its decode cost, so it is skipped the same way.
+    if (may_skip && (n == detail::kDeclined || n >= cur.size())) {
       result.filter_mask |= 1u << i;
       continue;
     }

@@ -503,7 +503,8 @@ ChunkWriter ChunkWriter::create(WriteSession& session, const h5::Group& parent, 
                             coords(spec.chunks), chunk_bytes));
   std::vector<codec::FilterSpec> filters;
   try {
-    filters = codec::resolve_filter_specs(spec.filters, esize);
+    const std::vector<std::uint64_t> chunk_dims(spec.chunks.begin(), spec.chunks.end());
+    filters = codec::resolve_filter_specs(spec.filters, esize, chunk_dims);
   } catch (const Error& e) {
     throw e.with_context(spec.name);
   }

@@ -53,6 +53,8 @@ inline std::span<const std::byte> view(const Bytes& b) { return {b.data(), b.siz
 //   mode "read": h5py creates each dataset, writes the chunks in dir (made by
 //     the C++ side) with write_direct_chunk and reads the dataset back through
 //     HDF5's filters; prints "OK name" per dataset whose data equals the file.
+// Filters: h5py's keywords for HDF5's own and LZF, compression=<id> for the
+// others (Debian's plugins, or PyTables' filters: see interop_dataset).
 // Returns the manifest written by the script (dir/manifest.json).
 nlohmann::json run_h5py(const std::string& mode, const nlohmann::json& config, const std::filesystem::path& dir,
                         std::string* stdout_text = nullptr);
@@ -116,6 +118,8 @@ import h5py
 
 mode, cfg_path, d = sys.argv[1], sys.argv[2], sys.argv[3]
 cfg = json.load(open(cfg_path))
+if any(ds.get('pytables') for ds in cfg):
+    import tables  # registers PyTables' own LZO (305) and bzip2 (307) filters in this process
 path = os.path.join(d, 'interop.h5')
 manifest = {}
 
@@ -127,6 +131,8 @@ def create(f, ds):
         if fid == 1: kw['compression'] = 'gzip'; kw['compression_opts'] = opts[0] if opts else 4
         elif fid == 2: kw['shuffle'] = True
         elif fid == 3: kw['fletcher32'] = True
+        elif fid == 4: kw['compression'] = 'szip'; kw['compression_opts'] = tuple(opts or ('nn', 8))
+        elif fid == 32000: kw['compression'] = 'lzf'
         else: low.append((fid, tuple(opts or ())))
     if low:
         assert len(low) == 1 and 'compression' not in kw
@@ -272,10 +278,13 @@ inline void expect_round_trips(const RoundTripCase& c, const std::vector<Bytes>&
 // ---- interop harness ----
 
 // One dataset of an interop config (see run_h5py); its data file is "<name>.data".
+// With `pytables`, the script imports PyTables first, so that filters 305 and
+// 307 are PyTables' own (registered in-process) rather than a plugin's.
 inline nlohmann::json interop_dataset(const std::string& name, const std::string& dtype, std::vector<int> shape,
-                                      std::vector<int> chunks, const char* filters_json) {
-  return {{"name", name}, {"dtype", dtype}, {"shape", shape}, {"chunks", chunks}, {"data", name + ".data"},
-          {"filters", nlohmann::json::parse(filters_json)}};
+                                      std::vector<int> chunks, const char* filters_json, bool pytables = false) {
+  return {{"name", name},    {"dtype", dtype},           {"shape", shape},
+          {"chunks", chunks}, {"data", name + ".data"}, {"filters", nlohmann::json::parse(filters_json)},
+          {"pytables", pytables}};
 }
 
 // Bytes per element of a numpy dtype string such as "<u2".
@@ -303,17 +312,30 @@ inline void write_data_files(const test::TempDir& dir, const nlohmann::json& cfg
 // A test's own check of the pipeline built for one dataset of the config.
 using PipelineCheck = std::function<void(const Pipeline&, const nlohmann::json& dataset)>;
 
-// h5py writes every dataset of `cfg` through HDF5's own filters (data files
-// seeded from first_seed). Our pipeline, built from the filters h5py recorded,
-// must decode each stored chunk to exactly the bytes h5py reads back.
-// `check_pipeline`, if given, runs on each dataset's pipeline before its chunks.
-inline void expect_h5py_chunks_decode(const nlohmann::json& cfg, unsigned first_seed,
-                                      const PipelineCheck& check_pipeline = {}) {
+// One chunk h5py wrote: its stored bytes and mask, and the data it holds.
+struct H5pyChunk {
+  std::string name;  // "<dataset>.<k>.stored"
+  Bytes stored;
+  Bytes raw;
+  std::uint32_t mask = 0;
+};
+
+// h5py writes every dataset of `cfg` through HDF5's filters (data files
+// seeded from first_seed); `check` runs on each stored chunk with our pipeline
+// built from the filters h5py recorded. `check_pipeline`, if given, runs on
+// each dataset's pipeline before its chunks.
+inline void for_each_h5py_chunk(const nlohmann::json& cfg, unsigned first_seed,
+                                const std::function<void(const Pipeline&, const H5pyChunk&, Workspace&)>& check,
+                                const PipelineCheck& check_pipeline = {}) {
   test::TempDir dir;
   write_data_files(dir, cfg, first_seed);
   auto manifest = run_h5py("write", cfg, dir.path());
   ASSERT_FALSE(manifest.empty());
   Workspace ws;
+  auto bytes = [](const std::string& s) {
+    const auto* p = reinterpret_cast<const std::byte*>(s.data());
+    return Bytes(p, p + s.size());
+  };
   for (const auto& ds : cfg) {
     const std::string name = ds["name"];
     const auto& m = manifest.at(name);
@@ -324,14 +346,39 @@ inline void expect_h5py_chunks_decode(const nlohmann::json& cfg, unsigned first_
     }
     ASSERT_FALSE(m["chunks"].empty()) << name;
     for (const auto& c : m["chunks"]) {
-      std::string stored = test::read_file(dir / c["stored"].get<std::string>());
-      std::string raw = test::read_file(dir / c["raw"].get<std::string>());
-      Bytes out(raw.size());
-      p.decode({reinterpret_cast<const std::byte*>(stored.data()), stored.size()}, out, c["mask"].get<std::uint32_t>(),
-               ws);
-      ASSERT_EQ(0, std::memcmp(out.data(), raw.data(), raw.size())) << name << " " << c["stored"];
+      H5pyChunk chunk{c["stored"].get<std::string>(), bytes(test::read_file(dir / c["stored"].get<std::string>())),
+                      bytes(test::read_file(dir / c["raw"].get<std::string>())), c["mask"].get<std::uint32_t>()};
+      check(p, chunk, ws);
+      if (::testing::Test::HasFatalFailure()) return;
     }
   }
+}
+
+// Our pipeline, built from the filters h5py recorded, must decode each stored
+// chunk to exactly the bytes h5py reads back.
+inline void expect_h5py_chunks_decode(const nlohmann::json& cfg, unsigned first_seed,
+                                      const PipelineCheck& check_pipeline = {}) {
+  for_each_h5py_chunk(
+      cfg, first_seed,
+      [](const Pipeline& p, const H5pyChunk& c, Workspace& ws) {
+        Bytes out(c.raw.size());
+        p.decode(view(c.stored), out, c.mask, ws);
+        ASSERT_EQ(out, c.raw) << c.name;
+      },
+      check_pipeline);
+}
+
+// As expect_h5py_chunks_decode, and our encoder writes each chunk byte for
+// byte as the writer's filter did, skipping the same filters (mask).
+inline void expect_h5py_chunks_decode_and_encode_identically(const nlohmann::json& cfg, unsigned first_seed) {
+  for_each_h5py_chunk(cfg, first_seed, [](const Pipeline& p, const H5pyChunk& c, Workspace& ws) {
+    Bytes out(c.raw.size());
+    p.decode(view(c.stored), out, c.mask, ws);
+    ASSERT_EQ(out, c.raw) << c.name;
+    EncodedChunk enc = p.encode(view(c.raw), ws);
+    EXPECT_EQ(enc.filter_mask, c.mask) << c.name;
+    ASSERT_EQ(Bytes(enc.bytes.begin(), enc.bytes.end()), c.stored) << c.name;
+  });
 }
 
 // Cuts one dataset's data file into its chunks, in C order over the chunk
@@ -339,6 +386,39 @@ inline void expect_h5py_chunks_decode(const nlohmann::json& cfg, unsigned first_
 // rather than returning them so that it can use ASSERT_*.
 using ChunkCutter =
     std::function<void(const nlohmann::json& dataset, const std::string& data, std::vector<Bytes>& chunks)>;
+
+// Chunks of any rank, in C order over the chunk grid; the shapes here divide exactly.
+inline void cut_chunks_in_c_order(const nlohmann::json& ds, const std::string& data, std::vector<Bytes>& chunks) {
+  const std::size_t es = testing::itemsize_of(ds["dtype"]);
+  std::vector<int> shape = ds["shape"], chunk_shape = ds["chunks"];
+  std::vector<int> grid(shape.size());
+  std::size_t nchunks = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d) nchunks *= grid[d] = shape[d] / chunk_shape[d];
+  std::size_t chunk_elems = 1;
+  for (int c : chunk_shape) chunk_elems *= static_cast<std::size_t>(c);
+  for (std::size_t k = 0; k < nchunks; ++k) {
+    std::vector<int> cidx(shape.size());
+    std::size_t rem = k;
+    for (std::size_t d = shape.size(); d-- > 0;) {
+      cidx[d] = static_cast<int>(rem % grid[d]);
+      rem /= grid[d];
+    }
+    Bytes raw(chunk_elems * es);
+    // Gather the chunk from the C-order dataset.
+    std::vector<int> pos(shape.size(), 0);
+    for (std::size_t e = 0; e < chunk_elems; ++e) {
+      std::size_t r = e;
+      for (std::size_t d = shape.size(); d-- > 0;) {
+        pos[d] = static_cast<int>(r % chunk_shape[d]) + cidx[d] * chunk_shape[d];
+        r /= chunk_shape[d];
+      }
+      std::size_t lin = 0;
+      for (std::size_t d = 0; d < shape.size(); ++d) lin = lin * shape[d] + pos[d];
+      std::memcpy(raw.data() + e * es, data.data() + lin * es, es);
+    }
+    chunks.push_back(std::move(raw));
+  }
+}
 
 // We encode every chunk of the datasets of `cfg` (data files seeded from
 // first_seed) with the filters exactly as h5py records them (cd_values after

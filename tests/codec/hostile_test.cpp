@@ -16,6 +16,7 @@ namespace {
 using testing::Bytes;
 
 using testing::spec;
+using testing::view;
 
 Bytes encode(const Pipeline& p, const Bytes& raw) {
   Workspace ws;
@@ -165,6 +166,85 @@ TEST(CodecHostile, Blosc) {
   Bytes bad = good;
   for (std::size_t i = 16; i < 48 && i < bad.size(); ++i) bad[i] = std::byte{0xff};  // block offsets garbage
   expect_corrupt(p, bad, kRaw.size(), "blosc: ", "garbage offsets");
+}
+
+TEST(CodecHostile, Szip) {
+  // Scanlines of 100 pixels: padded to 13 blocks of 8, the last one partial.
+  Pipeline p({spec(kSzipId, {169, 8, 16, 100})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, Bytes(3), kRaw.size(), "szip: chunk of 3 bytes is shorter", "no size header");
+  expect_corrupt(p, truncated(good, 1), kRaw.size(), "szip: ", "truncated by a byte");
+  expect_corrupt(p, truncated(good, 100), kRaw.size(), "szip: ", "truncated");
+  expect_corrupt(p, Bytes(good.begin(), good.begin() + 4), kRaw.size(), "szip: stream truncated", "header only");
+  Bytes long_tail = good;
+  long_tail.resize(good.size() + 64, std::byte{0x5a});
+  expect_corrupt(p, long_tail, kRaw.size(), "szip: ", "trailing bytes");
+  Bytes bad = good;
+  detail::store_le32(bad.data(), static_cast<std::uint32_t>(kRaw.size() * 2));
+  expect_corrupt(p, bad, kRaw.size(), "szip: header says", "size larger than the chunk");
+  detail::store_le32(bad.data(), static_cast<std::uint32_t>(kRaw.size() - 2));
+  expect_corrupt(p, bad, kRaw.size(), "szip: header says", "size smaller than the chunk");
+  detail::store_le32(bad.data(), 0xffffffffu);
+  expect_corrupt(p, bad, kRaw.size(), "szip: header says", "size 4 GiB");
+  // Odd size for 16-bit pixels, within an output that would take it.
+  detail::store_le32(bad.data(), 3);
+  Workspace ws;
+  Bytes out(64);
+  try {
+    detail::make_szip(spec(kSzipId, {169, 8, 16, 100}), 2)->decode(view(bad), out, false, ws.state());
+    ADD_FAILURE() << "odd size accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "szip: 3 bytes is not a whole number of 2-byte pixels");
+  }
+  bad = good;
+  for (std::size_t i = 8; i < 60; ++i) bad[i] = std::byte{0xff};  // garbage coding options
+  expect_corrupt(p, bad, kRaw.size(), "szip: ", "garbage");
+  expect_corrupt(p, good, kRaw.size() + 200, "szip: header says", "chunk larger than the header");
+}
+
+TEST(CodecHostile, Lzf) {
+  Pipeline p({spec(kLzfId, {4, 261, 0})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, Bytes{}, kRaw.size(), "lzf: empty chunk", "empty");
+  expect_corrupt(p, truncated(good, 1), kRaw.size(), "lzf: ", "truncated by a byte");
+  expect_corrupt(p, truncated(good, 50), kRaw.size(), "lzf: ", "truncated");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "lzf: ", "trailing bytes");
+  expect_corrupt(p, good, kRaw.size() - 2, "lzf: stream decodes to more than", "output too small");
+  expect_corrupt(p, good, kRaw.size() + 2, "lzf: stream decodes to", "output too large");
+  // A back reference before the start: control byte 0x20 (length 1+2, offset
+  // high bits 0), offset byte 0x40, right at the start of the chunk.
+  expect_corrupt(p, Bytes{std::byte{0x20}, std::byte{0x40}}, kRaw.size(), "lzf: invalid LZF stream", "reference out");
+}
+
+TEST(CodecHostile, Bzip2) {
+  Pipeline p({spec(kBzip2Id, {9})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, Bytes{}, kRaw.size(), "bzip2: stream truncated", "empty");
+  expect_corrupt(p, truncated(good, 1), kRaw.size(), "bzip2: ", "truncated by a byte");
+  expect_corrupt(p, truncated(good, 100), kRaw.size(), "bzip2: ", "truncated");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "bzip2: 2 trailing bytes", "trailing bytes");
+  expect_corrupt(p, good, kRaw.size() - 2, "bzip2: stream decodes to more than", "output too small");
+  expect_corrupt(p, good, kRaw.size() + 2, "bzip2: stream decodes to", "output too large");
+  Bytes bad = good;
+  bad[0] = std::byte{'C'};
+  expect_corrupt(p, bad, kRaw.size(), "bzip2: not a bzip2 stream", "bad magic");
+  bad = good;
+  bad[bad.size() / 2] ^= std::byte{0x10};
+  expect_corrupt(p, bad, kRaw.size(), "bzip2: ", "flipped bit");
+}
+
+TEST(CodecHostile, Lzo) {
+  Pipeline p({spec(kLzoId, {1, 11, 4})}, 2);
+  Bytes good = encode(p, kRaw);
+  expect_corrupt(p, Bytes{}, kRaw.size(), "lzo: ", "empty");
+  expect_corrupt(p, truncated(good, 1), kRaw.size(), "lzo: ", "truncated by a byte");
+  expect_corrupt(p, truncated(good, 60), kRaw.size(), "lzo: ", "truncated");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "lzo: trailing bytes", "trailing bytes");
+  expect_corrupt(p, good, kRaw.size() - 2, "lzo: stream decodes to more than", "output too small");
+  expect_corrupt(p, good, kRaw.size() + 2, "lzo: stream decodes to", "output too large");
+  Bytes bad = good;
+  for (std::size_t i = 4; i < 40; ++i) bad[i] = std::byte{0xff};
+  expect_corrupt(p, bad, kRaw.size(), "lzo: ", "garbage");
 }
 
 TEST(CodecHostile, PipelineNamesTheFailingFilter) {

@@ -90,7 +90,8 @@ TEST_P(ChunkWriterFilters, ShuffledBlocksReadBackThroughH5py) {
 
 INSTANTIATE_TEST_SUITE_P(EachFilter, ChunkWriterFilters,
                          ::testing::Values("none", "gzip=4", "gzip=1:zlib", "shuffle,gzip=4", "fletcher32",
-                                           "shuffle,gzip=6,fletcher32", "lz4", "bslz4", "shuffle,lz4"),
+                                           "shuffle,gzip=6,fletcher32", "lz4", "bslz4", "shuffle,lz4", "szip",
+                                           "szip=ec:16", "lzf", "shuffle,lzf", "bzip2=5"),
                          [](const auto& info) {
                            std::string s = info.param;
                            for (auto& c : s)

@@ -21,18 +21,20 @@ void add_repack_command(CLI::App& app) {
       ->required();
   cmd->add_option("-t,--threads", args->w.threads, "Encoder threads (0 = all cores)")->default_val(0);
   cmd->add_option("--filter", args->w.filter,
-                  "Filters in pipeline order: shuffle,gzip=4 | bslz4 | lz4 | zstd=3 | fletcher32 | none; "
-                  "gzip=4:zlib deflates through zlib [default: keep the input's]");
+                  "Filters in pipeline order: shuffle,gzip=4 | bslz4 | lz4 | zstd=3 | szip[=nn|ec[:8]] | lzf | "
+                  "bzip2=9 | lzo | fletcher32 | none; gzip=4:zlib deflates through zlib [default: keep the input's]");
   cmd->add_option("--chunks", args->w.chunks, "Chunk shape, e.g. 1,1024,1024 [default: keep the input's]");
   cmd->add_option("--memory-limit", args->w.memory_limit,
                   "Most memory for incomplete chunks, in MiB (or with G suffix) [default: 1024]");
   cmd->footer(
       "Groups, attributes, soft/external/hard links are kept; datasets h5dig cannot chunk (scalar,\n"
-      "variable-length) are copied as stored.\n"
+      "variable-length) are copied as stored. Input filters are decoded by h5dig itself (szip, LZF,\n"
+      "bzip2 and PyTables' LZO included: no plugin needed).\n"
       "Examples:\n"
       "  h5dig repack --filter shuffle,gzip=4 raw.h5/data packed.h5\n"
       "  h5dig repack -t 8 --filter bslz4 --chunks 1,1024,1024 scan.nxs scan-bslz4.nxs\n"
-      "  h5dig repack --chunks 200,1,1024 frames.h5/data columns.h5/data");
+      "  h5dig repack --chunks 200,1,1024 frames.h5/data columns.h5/data\n"
+      "  h5dig repack --filter shuffle,gzip=4 pytables-lzo.h5 gzip.h5");
   cmd->callback([args] {
     io::RepackOptions o;
     o.threads = args->w.threads;

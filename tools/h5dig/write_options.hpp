@@ -22,8 +22,8 @@ inline void add_write_options(CLI::App& cmd, WriteArgs& args, const std::string&
                               const std::string& chunks_help) {
   cmd.add_option("-t,--threads", args.threads, "Encoder threads (0 = all cores)")->default_val(0);
   cmd.add_option("--filter", args.filter,
-                 "Filters in pipeline order: shuffle,gzip=4 | bslz4 | lz4 | zstd=3 | fletcher32 | none; "
-                 "gzip=4:zlib deflates through zlib (h5py's bytes)")
+                 "Filters in pipeline order: shuffle,gzip=4 | bslz4 | lz4 | zstd=3 | szip[=nn|ec[:8]] | lzf | "
+                 "bzip2=9 | lzo | fletcher32 | none; gzip=4:zlib deflates through zlib (h5py's bytes)")
       ->default_str(default_filter);
   cmd.add_option("--chunks", args.chunks, chunks_help);
   cmd.add_option("--memory-limit", args.memory_limit,

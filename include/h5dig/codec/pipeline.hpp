@@ -25,6 +25,9 @@ inline constexpr unsigned kFletcher32Id = 3;
 inline constexpr unsigned kSzipId = 4;
 inline constexpr unsigned kNbitId = 5;
 inline constexpr unsigned kScaleOffsetId = 6;
+inline constexpr unsigned kLzoId = 305;     // PyTables' LZO
+inline constexpr unsigned kBzip2Id = 307;   // PyTables' bzip2, also the HDF Group plugin
+inline constexpr unsigned kLzfId = 32000;   // h5py's LZF
 inline constexpr unsigned kBloscId = 32001;
 inline constexpr unsigned kLz4Id = 32004;
 inline constexpr unsigned kBitshuffleId = 32008;
@@ -112,7 +115,8 @@ void register_builtin_codecs();
 bool is_supported(unsigned filter_id);
 
 // HDF5's name for a filter id ("deflate", "shuffle", "fletcher32", "szip",
-// "nbit", "scaleoffset", "blosc", "lz4", "bitshuffle", "zstd"), or "" if unknown.
+// "nbit", "scaleoffset", "lzo", "bzip2", "lzf", "blosc", "lz4", "bitshuffle",
+// "zstd"), or "" if unknown.
 std::string filter_name(unsigned filter_id);
 
 }  // namespace h5dig::codec
