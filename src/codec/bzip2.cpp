@@ -69,12 +69,13 @@ class Bzip2 final : public Codec {
         r = BZ2_bzDecompress(&z.s);
         if (r < 0) fail("bzip2", bz_error(r));
         if (z.s.avail_out == 0) fail("bzip2", fmt::format("stream decodes to more than {} bytes", out.size()));
-        if (r == BZ_OK) fail("bzip2", "stream truncated");
+        if (r == BZ_OK) fail("bzip2", "stream ends before its end marker (truncated or corrupt)");
         z.s.avail_out = 0;
         break;
       }
+      // No progress: it wants input there is not.
       if (r == BZ_OK && z.s.avail_in == in_before && z.s.avail_out == out_before)
-        fail("bzip2", "stream truncated");  // no progress: it wants input there is not
+        fail("bzip2", "stream ends before its end marker (truncated or corrupt)");
     }
     const std::size_t n = out.size() - z.s.avail_out;
     if (z.s.avail_in != 0) fail("bzip2", fmt::format("{} trailing bytes after the bzip2 stream", z.s.avail_in));

@@ -59,28 +59,23 @@ std::vector<unsigned> parse_szip(std::string_view item, std::string_view value) 
   return {mask | kSzipK13 | kSzipRaw, ppb};
 }
 
+std::uint64_t elements(std::span<const std::uint64_t> chunk_dims) {
+  std::uint64_t n = 1;
+  for (auto d : chunk_dims) n *= d;
+  return n;
+}
+
 // The 4 values HDF5's szip set_local records for a little-endian type of
 // `element_size` bytes at full precision in chunks of `chunk_dims`.
 std::vector<unsigned> szip_local_values(const FilterSpec& f, std::size_t element_size,
                                         std::span<const std::uint64_t> chunk_dims) {
-  if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
-    throw_usage(fmt::format("filter szip does not suit {}-byte elements (1, 2, 4 or 8)", element_size));
-  if (chunk_dims.empty()) throw_usage("filter szip needs the chunk shape");
-  if (f.cd_values.size() < 2) throw_usage("filter szip needs its options and pixels per block");
+  if (auto why = szip_unsuitable(f, element_size, chunk_dims)) throw_usage(*why);
   const unsigned ppb = f.cd_values[1];
-  std::uint64_t npoints = 1;
-  for (auto d : chunk_dims) npoints *= d;
   // H5Z_set_local_szip: the chunk's fastest dimension, at most 128 blocks
   // (or the whole chunk, when that dimension is shorter than a block).
   const std::uint64_t limit = std::uint64_t{ppb} * kSzipMaxBlocksPerScanline;
   std::uint64_t scanline = chunk_dims.back();
-  if (scanline < ppb) {
-    if (npoints < ppb)
-      throw_usage(fmt::format("filter szip: {} pixels per block, but chunks of {} elements", ppb, npoints));
-    scanline = std::min(limit, npoints);
-  } else {
-    scanline = std::min(limit, scanline);
-  }
+  scanline = std::min(limit, scanline < ppb ? elements(chunk_dims) : scanline);
   const unsigned mask = (f.cd_values[0] & ~(kSzipLsb | kSzipMsb)) | kSzipLsb;
   return {mask, ppb, static_cast<unsigned>(8 * element_size), static_cast<unsigned>(scanline)};
 }
@@ -95,6 +90,18 @@ FilterSpec spec(unsigned id, unsigned flags, std::vector<unsigned> cd) {
 }
 
 }  // namespace
+
+std::optional<std::string> szip_unsuitable(const FilterSpec& szip, std::size_t element_size,
+                                           std::span<const std::uint64_t> chunk_dims) {
+  if (element_size != 1 && element_size != 2 && element_size != 4 && element_size != 8)
+    return fmt::format("filter szip does not suit {}-byte elements (1, 2, 4 or 8)", element_size);
+  if (chunk_dims.empty()) return "filter szip needs the chunk shape";
+  if (szip.cd_values.size() < 2) return "filter szip needs its options and pixels per block";
+  const unsigned ppb = szip.cd_values[1];
+  if (elements(chunk_dims) < ppb)
+    return fmt::format("filter szip: {} pixels per block, but chunks of {} elements", ppb, elements(chunk_dims));
+  return std::nullopt;
+}
 
 ParsedFilters parse_filter_specs(std::string_view text) {
   ParsedFilters out;
@@ -182,8 +189,7 @@ std::vector<FilterSpec> resolve_filter_specs(const std::vector<FilterSpec>& filt
     } else if (f.id == kLzfId) {
       // h5py's lzf_set_local: filter revision, LZF API version, chunk bytes
       // (0 when the chunk shape is not known: the decoder then guesses).
-      std::uint64_t bytes = chunk_dims.empty() ? 0 : element_size;
-      for (auto d : chunk_dims) bytes *= d;
+      const std::uint64_t bytes = chunk_dims.empty() ? 0 : element_size * elements(chunk_dims);
       f.cd_values = {kLzfFilterRevision, kLzfApiVersion, static_cast<unsigned>(std::min<std::uint64_t>(bytes, UINT_MAX))};
     } else if (f.id == kLzoId) {
       // What PyTables records for a CArray (object version 1.1, type CArray).

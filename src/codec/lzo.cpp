@@ -26,7 +26,7 @@ void init_lzo() {
 
 std::string lzo_error(int code, std::size_t capacity) {
   switch (code) {
-    case LZO_E_INPUT_OVERRUN: return "stream truncated";
+    case LZO_E_INPUT_OVERRUN: return "stream ends early (truncated or corrupt)";
     case LZO_E_OUTPUT_OVERRUN: return fmt::format("stream decodes to more than {} bytes", capacity);
     case LZO_E_LOOKBEHIND_OVERRUN: return "back reference before the start of the chunk";
     case LZO_E_INPUT_NOT_CONSUMED: return "trailing bytes after the LZO stream";

@@ -83,7 +83,7 @@ class Szip final : public Codec {
     if (r == AEC_MEM_ERROR) throw std::bad_alloc();
     if (r != AEC_OK) fail("szip", r == AEC_DATA_ERROR ? "corrupt szip stream" : fmt::format("libaec error {}", r));
     if (s.total_out != lay.coded_bytes())
-      fail("szip", fmt::format("stream truncated: it decodes to {} of {} bytes", s.total_out, lay.coded_bytes()));
+      fail("szip", fmt::format("stream ends early: it decodes to {} of {} bytes", s.total_out, lay.coded_bytes()));
     if (s.avail_in != 0) fail("szip", fmt::format("{} trailing bytes after the szip stream", s.avail_in));
 
     std::byte* planes = interleave_ ? ws.scratch2.reserve(std::max<std::size_t>(n, 1)) : out.data();

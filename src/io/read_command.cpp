@@ -172,9 +172,18 @@ bool ends_with_npy(const std::string& s) {
 
 void verify_selection(ParallelReader& reader, const Selection& sel, std::span<const std::byte> got) {
   const std::size_t es = reader.element_type().size;
+  // HDF5 may fail where h5dig did not: a filter only h5dig decodes here (LZO
+  // outside PyTables). Name the dataset in that line too.
+  auto read_hdf5 = [&](const Selection& s, std::span<std::byte> out) {
+    try {
+      reader.read_hdf5(s, out);
+    } catch (const Error& e) {
+      throw e.with_context(reader.where() + ": verify");
+    }
+  };
   if (sel.rank() == 0) {
     std::vector<std::byte> ref(got.size());
-    reader.read_hdf5(sel, ref);
+    read_hdf5(sel, ref);
     if (!std::equal(ref.begin(), ref.end(), got.begin())) {
       throw Error(ErrorKind::verify, fmt::format("{}: verify: h5dig's read differs from H5Dread", reader.where()));
     }
@@ -189,7 +198,7 @@ void verify_selection(ParallelReader& reader, const Selection& sel, std::span<co
     slab.start[0] = sel.start[0] + r;
     slab.count[0] = std::min(rows_per_slab, sel.count[0] - r);
     ref.resize(slab.count[0] * row_bytes);
-    reader.read_hdf5(slab, ref);
+    read_hdf5(slab, ref);
     auto mine = got.subspan(r * row_bytes, ref.size());
     auto [a, b] = std::mismatch(ref.begin(), ref.end(), mine.begin());
     if (a != ref.end()) {

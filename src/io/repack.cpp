@@ -151,6 +151,15 @@ struct Repacker {
       // change them), as h5repack does; naming one such dataset is a usage error.
       if (walking && esize == 1)
         std::erase_if(spec.filters, [](const codec::FilterSpec& f) { return f.id == codec::kShuffleId; });
+      // So is szip where it does not apply, as h5repack does: to anything but
+      // integers and floats (HDF5 cannot record a pixel width for compounds or
+      // strings), to other element sizes, to chunks smaller than a block.
+      const std::vector<std::uint64_t> chunk_dims(chunks.begin(), chunks.end());
+      const bool numeric = type.type_class() == H5T_INTEGER || type.type_class() == H5T_FLOAT;
+      if (walking)
+        std::erase_if(spec.filters, [&](const codec::FilterSpec& f) {
+          return f.id == codec::kSzipId && (!numeric || codec::szip_unsuitable(f, esize, chunk_dims));
+        });
     } else {
       keep = h5::read_filter_specs(src.create_plist());
     }

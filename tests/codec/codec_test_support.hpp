@@ -263,6 +263,22 @@ inline Bytes round_trip(const Pipeline& p, const Bytes& raw, Workspace& ws) {
   return back;
 }
 
+// The inputs of the filter round trips for elements of `es` bytes: empty, one
+// element, fewer than 8 (all trailing for bitshuffle), 8 + 5, detector-like
+// counts over several blocks (odd count), text over one bzip2 block of 100 kB,
+// incompressible noise.
+inline std::vector<Bytes> round_trip_inputs(std::size_t es) {
+  return {
+      Bytes{},
+      random_bytes(es, 5),
+      random_bytes(es * 7, 6),
+      random_bytes(es * 13, 7),
+      poisson_bytes(50003, es, 0.5),
+      text_bytes((300011 / es) * es),
+      random_bytes(es * 9001, 9),
+  };
+}
+
 // Every input comes back unchanged through the case's pipeline. One Workspace
 // serves all inputs, as in a reader, so what one chunk leaves in it must not
 // spoil the next.

@@ -53,6 +53,16 @@ Bytes with_trailing(Bytes b) {
 
 const Bytes kRaw = testing::poisson_bytes(20000, 2, 2.0);
 
+// The checks every headerless stream (LZF, bzip2, LZO) must pass: cut by one
+// byte or many, two bytes too many, an output two bytes too small or too large.
+void expect_stream_bounds_checked(const Pipeline& p, const Bytes& good, const std::string& name) {
+  expect_corrupt(p, truncated(good, 1), kRaw.size(), name + ": ", "truncated by a byte");
+  expect_corrupt(p, truncated(good, 50), kRaw.size(), name + ": ", "truncated");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), name + ": ", "trailing bytes");
+  expect_corrupt(p, good, kRaw.size() - 2, name + ": stream decodes to more than", "output too small");
+  expect_corrupt(p, good, kRaw.size() + 2, name + ": stream decodes to", "output too large");
+}
+
 TEST(CodecHostile, Deflate) {
   Pipeline p({spec(kDeflateId, {4})}, 2);
   Bytes good = encode(p, kRaw);
@@ -175,7 +185,7 @@ TEST(CodecHostile, Szip) {
   expect_corrupt(p, Bytes(3), kRaw.size(), "szip: chunk of 3 bytes is shorter", "no size header");
   expect_corrupt(p, truncated(good, 1), kRaw.size(), "szip: ", "truncated by a byte");
   expect_corrupt(p, truncated(good, 100), kRaw.size(), "szip: ", "truncated");
-  expect_corrupt(p, Bytes(good.begin(), good.begin() + 4), kRaw.size(), "szip: stream truncated", "header only");
+  expect_corrupt(p, Bytes(good.begin(), good.begin() + 4), kRaw.size(), "szip: stream ends early", "header only");
   Bytes long_tail = good;
   long_tail.resize(good.size() + 64, std::byte{0x5a});
   expect_corrupt(p, long_tail, kRaw.size(), "szip: ", "trailing bytes");
@@ -205,12 +215,8 @@ TEST(CodecHostile, Szip) {
 TEST(CodecHostile, Lzf) {
   Pipeline p({spec(kLzfId, {4, 261, 0})}, 2);
   Bytes good = encode(p, kRaw);
+  expect_stream_bounds_checked(p, good, "lzf");
   expect_corrupt(p, Bytes{}, kRaw.size(), "lzf: empty chunk", "empty");
-  expect_corrupt(p, truncated(good, 1), kRaw.size(), "lzf: ", "truncated by a byte");
-  expect_corrupt(p, truncated(good, 50), kRaw.size(), "lzf: ", "truncated");
-  expect_corrupt(p, with_trailing(good), kRaw.size(), "lzf: ", "trailing bytes");
-  expect_corrupt(p, good, kRaw.size() - 2, "lzf: stream decodes to more than", "output too small");
-  expect_corrupt(p, good, kRaw.size() + 2, "lzf: stream decodes to", "output too large");
   // A back reference before the start: control byte 0x20 (length 1+2, offset
   // high bits 0), offset byte 0x40, right at the start of the chunk.
   expect_corrupt(p, Bytes{std::byte{0x20}, std::byte{0x40}}, kRaw.size(), "lzf: invalid LZF stream", "reference out");
@@ -219,12 +225,9 @@ TEST(CodecHostile, Lzf) {
 TEST(CodecHostile, Bzip2) {
   Pipeline p({spec(kBzip2Id, {9})}, 2);
   Bytes good = encode(p, kRaw);
-  expect_corrupt(p, Bytes{}, kRaw.size(), "bzip2: stream truncated", "empty");
-  expect_corrupt(p, truncated(good, 1), kRaw.size(), "bzip2: ", "truncated by a byte");
-  expect_corrupt(p, truncated(good, 100), kRaw.size(), "bzip2: ", "truncated");
-  expect_corrupt(p, with_trailing(good), kRaw.size(), "bzip2: 2 trailing bytes", "trailing bytes");
-  expect_corrupt(p, good, kRaw.size() - 2, "bzip2: stream decodes to more than", "output too small");
-  expect_corrupt(p, good, kRaw.size() + 2, "bzip2: stream decodes to", "output too large");
+  expect_stream_bounds_checked(p, good, "bzip2");
+  expect_corrupt(p, Bytes{}, kRaw.size(), "bzip2: stream ends before its end marker", "empty");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "bzip2: 2 trailing bytes", "trailing bytes named");
   Bytes bad = good;
   bad[0] = std::byte{'C'};
   expect_corrupt(p, bad, kRaw.size(), "bzip2: not a bzip2 stream", "bad magic");
@@ -236,12 +239,9 @@ TEST(CodecHostile, Bzip2) {
 TEST(CodecHostile, Lzo) {
   Pipeline p({spec(kLzoId, {1, 11, 4})}, 2);
   Bytes good = encode(p, kRaw);
+  expect_stream_bounds_checked(p, good, "lzo");
   expect_corrupt(p, Bytes{}, kRaw.size(), "lzo: ", "empty");
-  expect_corrupt(p, truncated(good, 1), kRaw.size(), "lzo: ", "truncated by a byte");
-  expect_corrupt(p, truncated(good, 60), kRaw.size(), "lzo: ", "truncated");
-  expect_corrupt(p, with_trailing(good), kRaw.size(), "lzo: trailing bytes", "trailing bytes");
-  expect_corrupt(p, good, kRaw.size() - 2, "lzo: stream decodes to more than", "output too small");
-  expect_corrupt(p, good, kRaw.size() + 2, "lzo: stream decodes to", "output too large");
+  expect_corrupt(p, with_trailing(good), kRaw.size(), "lzo: trailing bytes", "trailing bytes named");
   Bytes bad = good;
   for (std::size_t i = 4; i < 40; ++i) bad[i] = std::byte{0xff};
   expect_corrupt(p, bad, kRaw.size(), "lzo: ", "garbage");

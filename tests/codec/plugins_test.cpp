@@ -82,17 +82,7 @@ std::vector<RoundTripCase> plugin_cases() {
 class CodecPluginRoundTrip : public ::testing::TestWithParam<RoundTripCase> {};
 
 TEST_P(CodecPluginRoundTrip, InputShapes) {
-  const auto& c = GetParam();
-  const std::size_t es = c.element_size;
-  testing::expect_round_trips(c, {
-      Bytes{},
-      testing::random_bytes(es, 5),
-      testing::random_bytes(es * 7, 6),        // fewer than 8 elements: all trailing
-      testing::random_bytes(es * 13, 7),       // one group of 8 + 5 trailing
-      testing::poisson_bytes(50003, es, 0.5),  // multi-block, odd element count
-      testing::text_bytes((30011 / es) * es),
-      testing::random_bytes(es * 9001, 9),     // incompressible
-  });
+  testing::expect_round_trips(GetParam(), testing::round_trip_inputs(GetParam().element_size));
 }
 
 INSTANTIATE_TEST_SUITE_P(CodecFilters, CodecPluginRoundTrip, ::testing::ValuesIn(plugin_cases()),

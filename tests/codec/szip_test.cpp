@@ -1,7 +1,7 @@
 // szip (filter 4): h5dig's layer on libaec against libsz's SZ_BufftoBuffCompress
 // (the function inside Debian's HDF5 szip filter) byte for byte, over options,
-// block sizes, pixel widths, scanline paddings and chunk sizes; against chunks
-// h5py writes through HDF5's built-in filter, both ways.
+// block sizes, pixel widths, scanline paddings and chunk sizes. (Against HDF5's
+// own filter through h5py: writers_filters_test.cpp.)
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -141,39 +141,6 @@ TEST(CodecSzip, ParametersHdf5CannotRecordAreRefused) {
   EXPECT_EQ(refused({kNn, 8, 48, 100}), "szip: 48 bits per pixel (1-32 or 64)");
   EXPECT_EQ(refused({kNn, 8, 16, 0}).rfind("szip: 0 pixels per scanline", 0), 0u);
   EXPECT_EQ(refused({kNn, 2, 16, 0xffffffffu}).rfind("szip: 4294967295 pixels per scanline", 0), 0u);
-}
-
-// ---- interop with HDF5's built-in szip filter through h5py ---------------------
-
-nlohmann::json szip_interop_config() {
-  using testing::interop_dataset;
-  nlohmann::json cfg = nlohmann::json::array();
-  // h5py's default ('nn', 8); scanlines of 100 pixels: 12.5 blocks, padded.
-  cfg.push_back(interop_dataset("szip_u16", "<u2", {4, 10, 100}, {1, 10, 100}, R"([{"id":4}])"));
-  cfg.push_back(interop_dataset("szip_ec16_i4", "<i4", {3, 64, 64}, {1, 64, 64}, R"([{"id":4,"opts":["ec",16]}])"));
-  cfg.push_back(interop_dataset("szip_be_u2", ">u2", {2, 3000}, {1, 3000}, R"([{"id":4,"opts":["nn",32]}])"));
-  cfg.push_back(interop_dataset("szip_be_i4", ">i4", {2, 50, 30}, {1, 50, 30}, R"([{"id":4,"opts":["ec",8]}])"));
-  cfg.push_back(interop_dataset("szip_f4", "<f4", {2, 777}, {1, 777}, R"([{"id":4,"opts":["nn",8]}])"));
-  // 64-bit pixels, scanline capped at 128 blocks (1024 of 5000 pixels).
-  cfg.push_back(interop_dataset("szip_f8", "<f8", {2, 5000}, {1, 5000}, R"([{"id":4}])"));
-  cfg.push_back(interop_dataset("szip_u8", "<u8", {2, 300}, {1, 300}, R"([{"id":4,"opts":["ec",32]}])"));
-  cfg.push_back(interop_dataset("szip_u1", "<u1", {3, 4000}, {1, 4000}, R"([{"id":4,"opts":["nn",16]}])"));
-  // Last dimension shorter than a block: the scanline is the whole chunk.
-  cfg.push_back(interop_dataset("szip_narrow_u2", "<u2", {2, 40, 3}, {1, 40, 3}, R"([{"id":4,"opts":["nn",8]}])"));
-  cfg.push_back(interop_dataset("szip_ppb2_u2", "<u2", {2, 501}, {1, 501}, R"([{"id":4,"opts":["nn",2]}])"));
-  cfg.push_back(interop_dataset("szip_text_u1", "<u1", {2, 9000}, {1, 9000}, R"([{"id":4,"opts":["ec",32]}])"));
-  // Incompressible: HDF5 stores the chunks raw, mask bit set.
-  cfg.push_back(interop_dataset("szip_noise_u4", "<u4", {2, 1000}, {1, 1000}, R"([{"id":4}])"));
-  cfg.push_back(interop_dataset("shuf_szip_u2", "<u2", {2, 64, 64}, {1, 64, 64}, R"([{"id":2},{"id":4}])"));
-  return cfg;
-}
-
-TEST(CodecSzipInterop, H5pyChunksDecodeAndEncodeBitExactly) {
-  testing::expect_h5py_chunks_decode_and_encode_identically(szip_interop_config(), 120);
-}
-
-TEST(CodecSzipInterop, H5pyReadsChunksWeEncode) {
-  testing::expect_h5py_reads_our_chunks(szip_interop_config(), 140, testing::cut_chunks_in_c_order);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <sstream>
 
 #include "support/fixtures.hpp"
 
@@ -122,6 +123,11 @@ TEST(WritersEndToEnd, ReadEqualsPyTablesValues) {
   cmp.insert(cmp.end(), names.begin(), names.end());
   auto r = test::run_python(kCompareNpy, cmp);
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  // HDF5 cannot decode LZO here: --verify has nothing to compare with, and says so in one line.
+  r = test::run_h5dig({"read", "--verify", object("lzo_u16")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "h5dig: " + object("lzo_u16") +
+                       ": verify: H5Dread failed: can't read data (required filter 'lzo' is not registered)\n");
 }
 
 // A PyTables table (compound records) compressed with LZO: h5dig's raw bytes
@@ -276,6 +282,43 @@ with h5py.File(sys.argv[2], 'w') as f:
     EXPECT_FALSE(filter_lines(ours.out).empty()) << ours.out;
     EXPECT_EQ(filter_lines(ours.out), filter_lines(theirs.out)) << name;
   }
+}
+
+// Repacking a whole file with szip leaves it off where it does not apply
+// (compounds, strings, chunks smaller than a block), as h5repack does: the
+// same datasets get the same Filter lines as `h5repack -f SZIP=8,NN`.
+TEST(WritersEndToEnd, RepackingAFileWithSzipSkipsWhatItDoesNotSuit) {
+  TempDir dir;
+  const auto in = dir / "in.h5";
+  test::run_python(R"(
+import sys, numpy as np, h5py
+with h5py.File(sys.argv[1], 'w') as f:
+    f.create_dataset('u2', data=np.arange(1000, dtype='<u2').reshape(10, 100), chunks=(5, 100))
+    f.create_dataset('be8', data=np.arange(100, dtype='>f8'), chunks=(10,))
+    f.create_dataset('pair', data=np.zeros(100, dtype=[('a', '<i4'), ('b', '<i4')]), chunks=(10,))
+    f.create_dataset('rec', data=np.zeros(100, dtype=[('a', '<i4'), ('b', '<f8')]), chunks=(10,))
+    f.create_dataset('s', data=np.array([b'abc'] * 100, dtype='S3'), chunks=(10,))
+    f.create_dataset('tiny', data=np.arange(3, dtype='<u2'), chunks=(3,))
+)",
+                   {in.string()});
+  auto r = test::run_h5dig({"repack", "--filter", "szip", in.string(), (dir / "ours.h5").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = test::run({"h5repack", "-f", "SZIP=8,NN", in.string(), (dir / "theirs.h5").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = [](const std::filesystem::path& p) {
+    auto l = test::run({"h5ls", "-r", "-v", p.string()});
+    std::string out;
+    std::istringstream in(l.out);
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with("/") || line.find("Filter-") != std::string::npos) out += line + "\n";
+    return out;
+  };
+  EXPECT_EQ(lines(dir / "ours.h5"), lines(dir / "theirs.h5"));
+  EXPECT_NE(lines(dir / "ours.h5").find("szip-4 OPT {177, 8, 64, 10}"), std::string::npos) << lines(dir / "ours.h5");
+  // Named, a dataset szip does not suit is a usage error.
+  r = test::run_h5dig({"repack", "--filter", "szip", in.string() + "/tiny", (dir / "x.h5").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("filter szip: 8 pixels per block, but chunks of 3 elements"), std::string::npos) << r.err;
 }
 
 // A damaged chunk: one line naming the file, the dataset, the chunk and the

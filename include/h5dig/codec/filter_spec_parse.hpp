@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +52,15 @@ ParsedFilters parse_filter_specs(std::string_view text);
 // bytes or of chunks smaller than a block.
 std::vector<FilterSpec> resolve_filter_specs(const std::vector<FilterSpec>& filters, std::size_t element_size,
                                              std::span<const std::uint64_t> chunk_dims = {});
+
+// Why szip (as parsed: {options, pixels per block}) cannot be applied to
+// elements of `element_size` bytes in chunks of `chunk_dims`, or nothing if it
+// can (as far as sizes go: HDF5 also refuses types without a byte order, such
+// as compounds and strings, which the caller checks). HDF5 applies szip to 1,
+// 2, 4 and 8-byte elements (3 too, which libaec's szip interface mishandles),
+// in chunks of at least one block.
+std::optional<std::string> szip_unsuitable(const FilterSpec& szip, std::size_t element_size,
+                                           std::span<const std::uint64_t> chunk_dims);
 
 // Formats specs back into the command-line syntax ("shuffle,gzip=4"); "none" if empty.
 std::string format_filter_specs(const std::vector<FilterSpec>& filters, DeflateEngine deflate = DeflateEngine::libdeflate);
