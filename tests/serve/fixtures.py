@@ -13,7 +13,8 @@ and must never be reachable through the server. The layout:
                             /entry/spectrum    (2048,) float64, a line with attributes
     served/filters.h5       one (250, 300) dataset per filter and layout, partial edge chunks
     served/types.h5         every type class h5py writes, scalars, empty, attributes
-    served/links.h5         groups, soft (valid, broken), external and hard links, a committed type
+    served/links.h5         groups (one tracking creation order), soft (valid, broken), external
+                            and hard links, a committed type
     served/corrupt.h5       /data (4, 64, 64) deflate, chunk [2, 0, 0] overwritten with garbage
     served/big.h5           /huge (300, 1024, 1024) uint8, never written: 300 MiB to select, 4 kB on disk
     served/sub/nested.h5    a file in a sub-directory
@@ -217,6 +218,9 @@ def write_links(path: Path) -> None:
         g.create_dataset("dataset", data=np.arange(10, dtype="<i4"))
         g.create_group("subgroup").create_dataset("deep", data=np.float32(1.5))
         f.create_group("empty_group")
+        tracked = f.create_group("tracked", track_order=True)  # children still listed by name
+        for name in ("zeta", "alpha", "mid"):
+            tracked.create_group(name)
         f["soft"] = h5py.SoftLink("/group/dataset")
         f["broken"] = h5py.SoftLink("/nowhere")
         f["external"] = h5py.ExternalLink("types.h5", "/int32")
