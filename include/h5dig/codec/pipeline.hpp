@@ -82,8 +82,10 @@ class Pipeline {
               Workspace& ws) const;
 
   // Encodes one chunk of nominal size. An optional filter whose output would not
-  // be smaller is skipped (its mask bit set), as HDF5 itself does for optional
-  // filters that fail. Thread-safe with distinct Workspaces.
+  // be smaller, or whose writer's filter fails on this chunk (h5py's LZF, HDF5's
+  // szip when the stream does not fit in the chunk's size), is skipped (its mask
+  // bit set), as HDF5 itself does for optional filters that fail. Thread-safe
+  // with distinct Workspaces.
   EncodedChunk encode(std::span<const std::byte> raw, Workspace& ws) const;
 
  private:
