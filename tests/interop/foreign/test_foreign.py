@@ -349,8 +349,6 @@ def expected_json(value):
     if isinstance(value, list):
         return [expected_json(v) for v in value]
     if isinstance(value, np.ndarray):
-        if value.dtype.names:
-            return [expected_json(v) for v in value] if value.ndim else expected_json(value[()])
         return [expected_json(v) for v in value] if value.ndim else expected_json(value[()])
     if isinstance(value, np.void) and value.dtype.names:
         return {n: expected_json(value[n]) for n in value.dtype.names}
@@ -511,19 +509,27 @@ def check_read_verify(case, target, cwd):
     return case
 
 
-def check_read_npy(case, target, cwd, ref, vlen_string, scratch):
-    out = Path(scratch) / (re.sub(r"[^A-Za-z0-9]+", "_", f"{case.file}{case.obj}") + ".npy")
+def read_output(case, target, cwd, scratch, suffix, load):
+    """Runs `h5dig read -o SCRATCH/X.suffix TARGET` and returns load(X.suffix); None (with
+    case.detail saying why) when h5dig fails or the file does not load."""
+    out = Path(scratch) / (re.sub(r"[^A-Za-z0-9]+", "_", f"{case.file}{case.obj}") + suffix)
     r = run([H5DIG, "read", "-o", str(out), target], cwd, H5DIG_BOUND)
     if r.rc != 0:
         case.detail = f"h5dig {r.describe()}: {stderr_line(r)}"
-        return case
+        return None
     try:
-        got = np.load(out, allow_pickle=False)
+        return load(out)
     except Exception as e:  # noqa: BLE001
-        case.detail = f"numpy.load: {e}"
-        return case
+        case.detail = f"{suffix} output does not load: {e}"
+        return None
     finally:
         out.unlink(missing_ok=True)
+
+
+def check_read_npy(case, target, cwd, ref, vlen_string, scratch):
+    got = read_output(case, target, cwd, scratch, ".npy", lambda p: np.load(p, allow_pickle=False))
+    if got is None:
+        return case
     if ref[0] == "null":
         case.ok = got.size == 0
         case.detail = "" if case.ok else f"null dataspace gave shape {got.shape}"
@@ -558,22 +564,10 @@ def dtype_text(dtype):
 
 
 def check_read_json(case, target, cwd, ref, scratch):
-    out = Path(scratch) / (re.sub(r"[^A-Za-z0-9]+", "_", f"{case.file}{case.obj}") + ".json")
-    r = run([H5DIG, "read", "-o", str(out), target], cwd, H5DIG_BOUND)
-    if r.rc != 0:
-        case.detail = f"h5dig {r.describe()}: {stderr_line(r)}"
+    got = read_output(case, target, cwd, scratch, ".json", lambda p: json.loads(p.read_text()))
+    if got is None and case.detail:  # (a JSON null is a value: only a detail means failure)
         return case
-    try:
-        got = json.loads(out.read_text())
-    except Exception as e:  # noqa: BLE001
-        case.detail = f"not JSON: {e}"
-        return case
-    finally:
-        out.unlink(missing_ok=True)
-    if ref[0] == "null":
-        want = []
-    else:
-        want = expected_json(ref[1])
+    want = [] if ref[0] == "null" else expected_json(ref[1])
     case.ok = got == want
     if not case.ok:
         case.detail = f"JSON {json.dumps(got)[:100]} / h5py {json.dumps(want)[:100]}"
