@@ -19,9 +19,9 @@ As a library (the interop test and the file fuzzer use it):
     files = make_corpus.make_corpus(outdir, ["h5py"])  # some of them
 
 Nothing here is committed as a binary: every file is written at test time, in a
-second or two, with fixed data, so a run makes the same objects and values. Some
-writers stamp times (netCDF's committed types, PyTables' nothing, h5py nothing),
-so bytes may differ between runs; objects and values do not.
+second or two, with fixed data, so every run makes the same objects and values. The
+bytes can differ between runs: HDF5 stamps modification times into some object
+headers (PyTables' and netCDF's objects, h5py's in a few places).
 
 To add a file: add a function to the writer's table (H5PY_FILES, PYTABLES_FILES,
 NETCDF4_FILES) or a .cdl file under cdl/. Files that refer to others (external

@@ -1,33 +1,40 @@
 #!/usr/bin/python3
 """The foreign interop walk: every object of every file of the foreign corpus
 (make_corpus.py: files that PyTables, netCDF, h5py and HDF5 wrote) through h5dig,
-against h5ls 1.10.8, HDF5 (through h5py) and PyTables.
+against h5ls 1.10.8, HDF5 (through h5py) and PyTables. docs/foreign-files.md
+describes it and every defect it finds.
 
 Checks (the names used in expected_failures.py):
 
   ls FLAGS        `h5dig ls FLAGS FILE` for FLAGS in -r -rv -rd -rvd -rS -rva -rdS (object "/"),
-                  and `h5dig ls -va FILE/DATASET`, `h5dig ls -v FILE/GROUP` for every object:
-                  stdout byte-identical to h5ls's wherever h5ls exits 0 in time; where h5ls
-                  fails (exit != 0, signal, time bound) h5dig must end cleanly (exit 0 or 1,
-                  within the bound, at most one line on stderr) and the case must be in
-                  docs/ls.md's table of h5ls failures (test_h5ls_failures_are_documented).
+                  `ls -va` and `ls -vd` on every dataset, `ls -v` on every group, named type
+                  and link: stdout byte-identical to h5ls's wherever h5ls exits 0 in time
+                  (where h5ls says "Unable to print data." for data HDF5 has no filter for,
+                  h5dig may print the values instead); where h5ls fails (exit != 0, signal,
+                  time bound) h5dig must end cleanly (exit 0 or 1, within the bound, at most
+                  one line on stderr) and the case must be in docs/ls.md's table of h5ls
+                  failures (test_h5ls_failures_are_documented).
   chunks          `h5dig chunks --format json` == h5py's dsid.get_chunk_info for every chunked
                   dataset (byte offsets plus the userblock, which HDF5 1.10 leaves out).
-  read --verify   `h5dig read --verify`: exit 0, "identical to H5Dread".
-  read -o npy     `h5dig read -o X.npy`: numpy.load gives h5py's dtype and values (a vlen
-                  string dataset as numpy's '<U{longest}'; PyTables reads what h5py cannot
-                  decode (LZO); types numpy has no equivalent for compare raw bytes).
+  read --verify   `h5dig read --verify`: exit 0, "identical to H5Dread". For data HDF5 cannot
+                  decode (LZO), "read --verify (no HDF5 filter)": exit 1 with one line.
+  read -o npy     `h5dig read -o X.npy`: numpy.load gives h5py's dtype, shape and values (vlen
+                  strings as numpy's '<U{longest}'; PyTables reads what h5py cannot decode
+                  (LZO); types numpy has no equivalent for (time, tagged opaque) compare the
+                  bytes H5Dread gives with the file type).
   read -o json    datasets holding variable-length data: `h5dig read -o X.json` gives nested
                   lists (see expected_json below).
-  read refused    reference datasets: `read` refuses them (documented): exit 1, one line.
-  ls --json       `h5dig ls --json -r FILE` parses, and every object in it agrees with HDF5
-                  (kind, space, shape, maxshape, type class and size, layout, chunks, filters,
-                  attribute names/shapes/types, link targets).
+  read refused    reference data, and data neither h5py nor PyTables reads: `read` refuses it
+                  (documented for references): exit 1, one line.
+  ls --json       `h5dig ls --json -r FILE` parses ("ls --json -r"), and every object in it
+                  agrees with HDF5 ("ls --json"): kind, address, links, space, shape, maxshape,
+                  the whole type, layout, chunks, filters, allocated bytes, attributes, links.
 
 Honesty: every case runs; a failing case must be in EXPECTED_FAILURES (expected_failures.py,
 keyed (file, object, check) -> defect id) and an expected failure that passes fails the test
 too, so the table can only shrink. Set H5DIG_FOREIGN_REPORT=FILE.json to get every case's
-result and details; H5DIG_FOREIGN_CORPUS=DIR to write (and keep) the corpus there.
+result and details; H5DIG_FOREIGN_CORPUS=DIR to write (and keep) the corpus there;
+H5DIG_FOREIGN_JOBS=N for the number of commands run at once.
 
 Run: ctest -R Interop.ForeignCorpus, or
      H5DIG=build/h5dig python3 -m pytest -q -p no:cacheprovider tests/interop/foreign
@@ -44,8 +51,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
+from h5py import h5a, h5d, h5o, h5s, h5t, h5z
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -110,8 +119,6 @@ class Obj:
 def object_inventory(file, name):
     """Every object of `file` as HDF5 (through h5py's low-level API) sees it: the
     first path of each hard-linked object, and soft/external links."""
-    import h5py
-    from h5py import h5o
     objs = []
     seen = set()
     with h5py.File(file, "r") as f:
@@ -154,23 +161,18 @@ def has_undecodable_data(objs):
     return any(o.info["undecodable"] for o in objs if o.kind == "dataset")
 
 
-TYPE_CLASSES = None
+TYPE_CLASSES = {h5t.INTEGER: "integer", h5t.FLOAT: "float", h5t.STRING: "string",
+                h5t.BITFIELD: "bitfield", h5t.OPAQUE: "opaque", h5t.COMPOUND: "compound",
+                h5t.REFERENCE: "reference", h5t.ENUM: "enum", h5t.VLEN: "vlen", h5t.ARRAY: "array",
+                h5t.TIME: "time"}
 
 
 def type_class(tid):
-    global TYPE_CLASSES
-    from h5py import h5t
-    if TYPE_CLASSES is None:
-        TYPE_CLASSES = {h5t.INTEGER: "integer", h5t.FLOAT: "float", h5t.STRING: "string",
-                        h5t.BITFIELD: "bitfield", h5t.OPAQUE: "opaque", h5t.COMPOUND: "compound",
-                        h5t.REFERENCE: "reference", h5t.ENUM: "enum", h5t.VLEN: "vlen",
-                        h5t.ARRAY: "array", h5t.TIME: "time"}
     return TYPE_CLASSES.get(tid.get_class(), "unknown")
 
 
 def type_summary(tid):
     """Class, size and (for the walk's own use) whether vlen data or references hide inside."""
-    from h5py import h5t
     cls = type_class(tid)
     summary = {"class": cls, "size": tid.get_size(), "has_vlen": False, "has_ref": cls == "reference",
                "vlen_string": False}
@@ -194,14 +196,12 @@ def type_summary(tid):
     if cls == "compound":
         summary["no_numpy"] = any(type_summary(tid.get_member_type(i)).get("no_numpy")
                                   for i in range(tid.get_nmembers()))
-    _ = h5t
     return summary
 
 
 def type_facts(tid):
     """What HDF5 says about a datatype, in `ls --json`'s words (docs/ls-json.md), for
     comparing with its "type" object key by key."""
-    from h5py import h5t
     cls = type_class(tid)
     facts = {"class": cls, "size": tid.get_size()}
     if cls in ("integer", "float", "bitfield"):
@@ -253,7 +253,6 @@ def facts_disagree(where, want, have, wrong):
 
 
 def space_summary(sid):
-    from h5py import h5s
     kind = {h5s.SCALAR: "scalar", h5s.SIMPLE: "simple", h5s.NULL: "null"}[sid.get_simple_extent_type()]
     out = {"space": kind}
     if kind == "simple":
@@ -263,7 +262,6 @@ def space_summary(sid):
 
 
 def describe_common(o):
-    from h5py import h5a, h5o
     attrs = {}
     for i in range(h5a.get_num_attrs(o.id)):
         a = h5a.open(o.id, index=i)
@@ -275,7 +273,6 @@ def describe_common(o):
 
 
 def describe_dataset(d):
-    from h5py import h5d, h5z
     info = describe_common(d)
     info.update(space_summary(d.id.get_space()))
     info["type"] = type_summary(d.id.get_type())
@@ -298,10 +295,11 @@ def describe_dataset(d):
 # ------------------------------------------------------------- reference data
 
 def reference_values(obj):
-    """What HDF5 reads for a dataset: ("array", ndarray, dtype), ("raw", bytes, itemsize)
-    for types numpy cannot hold, or ("none", reason). h5py first; PyTables for filters
-    only PyTables has (LZO); H5Dread with the file type for time and tagged opaque."""
-    import h5py
+    """What HDF5 reads for a dataset: ("array", ndarray, dtype); ("raw", bytes, itemsize)
+    for types numpy cannot hold (H5Dread with the file type: time, tagged opaque, 128-bit
+    floats); ("rows", list) for a VLArray only PyTables reads; ("null",) for a null
+    dataspace; ("none", reason) when nothing reads it. h5py first, then PyTables (its
+    filters: LZO)."""
     t = obj.info["type"]
     os.chdir(obj.file.parent)  # external raw data and virtual sources are named relative to it
     with h5py.File(obj.file, "r") as f:
@@ -313,7 +311,6 @@ def reference_values(obj):
         except (ValueError, TypeError):
             dtype = None  # no numpy equivalent (128-bit floats, time, ...): raw bytes
         if t.get("no_numpy") or dtype is None:
-            from h5py import h5s
             tid = d.id.get_type()
             buf = np.empty(d.shape, dtype=f"V{tid.get_size()}")
             try:
@@ -470,7 +467,6 @@ def check_ls(case, target, flags, cwd, undecodable=False):
 
 
 def check_chunks(case, obj, target, cwd, userblock):
-    import h5py
     r = run([H5DIG, "chunks", "--format", "json", target], cwd, H5DIG_BOUND)
     if r.rc != 0:
         case.detail = f"h5dig {r.describe()}: {stderr_line(r)}"
