@@ -570,10 +570,11 @@ def check_read_json(case, target, cwd, ref, scratch):
     return case
 
 
-def check_read_refused(case, target, cwd, why=""):
-    """`read` must refuse (exit 1, one line on stderr): reference data, which h5dig's
-    read documents it does not convert, and datasets nothing else reads either."""
-    r = run([H5DIG, "read", target], cwd, H5DIG_BOUND)
+def check_read_refused(case, target, cwd, why="", args=()):
+    """`read` (with `args`) must refuse (exit 1, one line on stderr): reference data,
+    which h5dig's read documents it does not convert, datasets nothing else reads
+    either, and --verify of data HDF5 cannot decode."""
+    r = run([H5DIG, "read", *args, target], cwd, H5DIG_BOUND)
     nlines = len(r.err.decode("utf-8", "replace").strip().splitlines())
     case.ok = r.rc == 1 and nlines == 1
     case.detail = "" if case.ok else f"h5dig {r.describe()}, {nlines} stderr lines: {stderr_line(r)}{why}"
@@ -709,7 +710,7 @@ class Walk:
                     # H5Dread cannot decode it (LZO): --verify has nothing to compare with and
                     # must say so in one line.
                     jobs.append((check_read_refused, Case(name, obj.path, "read --verify (no HDF5 filter)"),
-                                 target, cwd))
+                                 target, cwd, "", ("--verify",)))
                 else:
                     jobs.append((check_read_verify, Case(name, obj.path, "read --verify"), target, cwd))
                 ref = reference_values(obj)
