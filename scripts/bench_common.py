@@ -137,6 +137,22 @@ def alternate(a, b, pairs=DEFAULT_PAIRS, warmup=True, pressure_mb=0):
     return result
 
 
+def add_arguments(parser):
+    """The options every Python benchmark takes: --pairs, --pressure-mb and
+    --pressure-each (the memory pressure before every timed run of the
+    alternation too, not only in the "after another big process" rows)."""
+    parser.add_argument("--pairs", type=int, default=DEFAULT_PAIRS, help="alternating pairs (default %(default)s)")
+    parser.add_argument("--pressure-mb", type=int, default=DEFAULT_PRESSURE_MB,
+                        help="MB scripts/memory-pressure touches and frees (default %(default)s)")
+    parser.add_argument("--pressure-each", action="store_true",
+                        help="run scripts/memory-pressure before every timed run of the alternation")
+
+
+def alternate_with(args, a, b):
+    """alternate() with the options of add_arguments()."""
+    return alternate(a, b, args.pairs, pressure_mb=args.pressure_mb if args.pressure_each else 0)
+
+
 AFTER_ITSELF = "after itself"
 AFTER_OTHER = "after another big process"
 
@@ -188,10 +204,13 @@ def conditions_table(rows, pressure_mb=DEFAULT_PRESSURE_MB):
     return lines
 
 
-def method_note(pairs=DEFAULT_PAIRS):
-    return (f"Each side is a whole process, timed with os.wait4 (wall, user and system CPU, peak RSS, minor page "
-            f"faults: medians). The sides alternate, A B A B, {pairs} pairs after one untimed warm-up run of each; "
-            f"the speed-up is the median of the per-pair ratios (in brackets: the ratio of the medians).")
+def method_note(pairs=DEFAULT_PAIRS, pressure_each_mb=0):
+    pressure = (f" Before every timed run, scripts/memory-pressure touched and freed {pressure_each_mb} MB."
+                if pressure_each_mb else "")
+    return (f"Each side is a whole process, timed with os.wait4 and GNU time (wall, user and system CPU, peak RSS, "
+            f"minor page faults: medians). The sides alternate, A B A B, {pairs} pairs after one untimed warm-up run "
+            f"of each; the speed-up is the median of the per-pair ratios (in brackets: the ratio of the medians)."
+            + pressure)
 
 
 # ------------------------------------------------------------------ docs
