@@ -16,6 +16,7 @@
 #include <optional>
 #include <ostream>
 #include <random>
+#include <sstream>
 
 #include "h5dig/error.hpp"
 #include "h5dig/exec/pipeline.hpp"
@@ -113,8 +114,22 @@ class OutputFile {
 // and the buffers' pages are faulted in once, not once per slab. Slabs follow
 // the chunk grid (whole chunk rows), so no chunk is decoded twice; a slab is
 // one chunk row when that row is larger than `slab_bytes`.
+// The seconds returned are the whole read and write, --verify excluded.
 ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile& out, const ReadOptions& ro,
                        bool verify, std::uint64_t slab_bytes) {
+  const auto t0 = std::chrono::steady_clock::now();
+  double verifying = 0;
+  auto check = [&](const Selection& part, std::span<const std::byte> got) {
+    if (!verify) return;
+    const auto v0 = std::chrono::steady_clock::now();
+    verify_selection(reader, part, got);
+    verifying += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
+  };
+  auto finish = [&](ReadStats all) {
+    all.bytes = reader.output_bytes(sel);
+    all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - verifying;
+    return all;
+  };
   const std::uint64_t total = reader.output_bytes(sel);
   ReadStats all;
   auto add = [&](const ReadStats& s) {
@@ -127,10 +142,9 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile&
   if (sel.rank() == 0 || total <= slab_bytes) {
     OutputMemory buffer(total);
     add(reader.read(sel, buffer.data(), ro));
-    if (verify) verify_selection(reader, sel, buffer.data());
+    check(sel, buffer.data());
     out.write(0, buffer.data());
-    all.bytes = total;
-    return all;
+    return finish(all);
   }
   const std::uint64_t row_bytes = total / sel.count[0];
   const std::vector<std::uint64_t>& chunks = reader.chunk_shape();
@@ -140,6 +154,9 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile&
   OutputMemory buffers[2] = {OutputMemory(capacity), OutputMemory(capacity)};
   std::future<void> writing;  // the previous slab's write
   const std::uint64_t end = sel.start[0] + sel.count[0];
+  std::ostringstream repeated_notes;  // a fallback note is printed for the first slab only
+  ReadOptions later = ro;
+  later.notes = &repeated_notes;
   std::size_t which = 0;
   for (std::uint64_t lo = sel.start[0]; lo < end; which ^= 1) {
     const std::uint64_t hi = std::min(end, lo / step * step + rows);
@@ -147,15 +164,14 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile&
     slab.start[0] = lo;
     slab.count[0] = hi - lo;
     std::span<std::byte> buf = buffers[which].data().first((hi - lo) * row_bytes);
-    add(reader.read(slab, buf, ro));
-    if (verify) verify_selection(reader, slab, buf);
+    add(reader.read(slab, buf, lo == sel.start[0] ? ro : later));
+    check(slab, buf);
     if (writing.valid()) writing.get();  // rethrows a write error
     writing = std::async(std::launch::async, [&out, buf, at = (lo - sel.start[0]) * row_bytes] { out.write(at, buf); });
     lo = hi;
   }
   writing.get();
-  all.bytes = total;
-  return all;
+  return finish(all);
 }
 
 bool ends_with_npy(const std::string& s) {
@@ -248,9 +264,7 @@ void run_read(const ReadCommandOptions& options, std::ostream& report) {
       header = npy_header(reader.element_type().npy_descr, shape);
     }
     OutputFile out(options.output, header, bytes);
-    const auto t0 = std::chrono::steady_clock::now();
     stats = read_to_file(reader, sel, out, ro, options.verify, options.slab_bytes);
-    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (progress) progress->finish();
     out.commit();
   }
