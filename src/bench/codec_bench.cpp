@@ -208,22 +208,28 @@ double time_median(int repeat, F&& f) {
 
 struct PairedTimes {
   double our_encode = 0, their_encode = 0, our_decode = 0, their_decode = 0;  // medians, seconds
+  double encode_speedup = 0, decode_speedup = 0;  // medians of the per-pair ratios theirs / ours
 };
 
-// Encodes, then decodes, alternating h5dig and the reference run by run. The
-// encode functions run first so that the decoders read what they just wrote.
+// Encodes, then decodes, alternating h5dig and the reference run by run (A B A
+// B: `repeat` pairs); the speed-ups are the medians of the per-pair ratios, so
+// that the shared machine slowing down or speeding up moves both halves of a
+// pair alike. The encode functions run first so that the decoders read what
+// they just wrote.
 template <class A, class B, class C, class D>
 PairedTimes time_paired(int repeat, A&& our_encode, B&& their_encode, C&& our_decode, D&& their_decode) {
-  std::vector<double> oe, te, od, td;
+  std::vector<double> oe, te, od, td, er, dr;
   for (int i = 0; i < repeat; ++i) {
     oe.push_back(seconds_of(our_encode));
     te.push_back(seconds_of(their_encode));
+    er.push_back(te.back() / oe.back());
   }
   for (int i = 0; i < repeat; ++i) {
     od.push_back(seconds_of(our_decode));
     td.push_back(seconds_of(their_decode));
+    dr.push_back(td.back() / od.back());
   }
-  return {median(oe), median(te), median(od), median(td)};
+  return {median(oe), median(te), median(od), median(td), median(er), median(dr)};
 }
 
 std::string mbs(std::size_t bytes, double seconds) {
@@ -234,6 +240,7 @@ std::string ratio(double a, double b) {
   if (a <= 0 || b <= 0) return "-";
   return fmt::format("{:.2f}x", a / b);
 }
+std::string speedup(double r) { return r > 0 ? fmt::format("{:.2f}x", r) : "-"; }
 
 struct TempWorkdir {
   std::filesystem::path path;
@@ -337,7 +344,9 @@ void run_codec_bench(const CodecBenchOptions& o, std::ostream& out) {
   datasets.push_back(detector_frames(o));
   datasets.push_back(text(o));
 
-  out << fmt::format("Codec speed, one core, median of {} runs. Data: detector = {} frames of {}x{} uint16, "
+  out << fmt::format("Codec speed, one core: h5dig and the reference alternate run by run in this one process ({} "
+                     "pairs); MB/s are medians, speed-ups the medians of the per-pair ratios. Data: detector = {} "
+                     "frames of {}x{} uint16, "
                      "Poisson mean 0.5, one chunk per frame; text = {} MiB of English text in 1 MiB chunks. "
                      "Shuffle kernels: {}.\n\n",
                      o.repeat, o.frames, o.frame_side, o.frame_side, o.text_mib, codec::detail::simd::shuffle_isa());
@@ -391,14 +400,12 @@ void run_codec_bench(const CodecBenchOptions& o, std::ostream& out) {
       if (back != d.data) throw Error(ErrorKind::verify, fmt::format("bench codecs: {} round trip differs", c.name));
       const double ratio_v = double(d.data.size()) / double(ours_bytes);
 
-      // Each row times h5dig and its reference in alternation (ours, theirs,
-      // ours, theirs, ...), so that a shared machine slowing down or speeding
-      // up between runs moves both sides alike; the medians are per row.
+      // Each row times h5dig and its reference in alternation (time_paired).
       auto row = [&](const std::string& ref, const PairedTimes& t, std::size_t rbytes) {
         out << fmt::format("| {} | {} | {} | {:.2f} | {} | {} | {} | {} | {} | {} | {} |\n", c.label, d.name, ref,
                            ratio_v, mbs(d.data.size(), t.our_decode), mbs(d.data.size(), t.their_decode),
-                           ratio(t.their_decode, t.our_decode), mbs(d.data.size(), t.our_encode),
-                           mbs(d.data.size(), t.their_encode), ratio(t.their_encode, t.our_encode),
+                           speedup(t.decode_speedup), mbs(d.data.size(), t.our_encode),
+                           mbs(d.data.size(), t.their_encode), speedup(t.encode_speedup),
                            rbytes ? fmt::format("{:+.1f}%", 100.0 * (double(ours_bytes) / rbytes - 1)) : "-");
       };
       if (c.reference) {

@@ -137,12 +137,15 @@ struct WriteSession::Impl {
     }
   }
 
-  std::vector<std::byte> take_buffer(std::size_t n) {
+  // A buffer of n bytes: a recycled one (old contents), or a new one, which
+  // resize() has zero-filled (`zeroed` says which).
+  std::vector<std::byte> take_buffer(std::size_t n, bool* zeroed = nullptr) {
     std::vector<std::byte> b;
     if (!spare.empty()) {
       b = std::move(spare.back());
       spare.pop_back();
     }
+    if (zeroed) *zeroed = b.empty();
     b.resize(n);
     return b;
   }
@@ -347,9 +350,11 @@ struct ChunkWriter::Impl {
       auto it = partials.find(idx);
       if (it == partials.end()) {
         Partial p;
-        p.buf = session->take_buffer(chunk_bytes);
-        // A chunk this block fills entirely needs no fill.
-        if (count != chunk_elems) init_buffer(p.buf);
+        bool zeroed = false;
+        p.buf = session->take_buffer(chunk_bytes, &zeroed);
+        // A chunk this block fills entirely needs no fill, nor a new buffer
+        // (already zeroed) when the fill value is zero.
+        if (count != chunk_elems && !(zeroed && zero_fill)) init_buffer(p.buf);
         it = partials.emplace(idx, std::move(p)).first;
         check_memory();
       }

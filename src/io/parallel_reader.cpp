@@ -350,6 +350,7 @@ const std::string& ParallelReader::dataset() const noexcept { return impl_->data
 std::string ParallelReader::where() const { return impl_->where(); }
 const std::vector<std::uint64_t>& ParallelReader::shape() const noexcept { return impl_->shape; }
 const ElementType& ParallelReader::element_type() const noexcept { return impl_->type; }
+const std::vector<std::uint64_t>& ParallelReader::chunk_shape() const noexcept { return impl_->chunk_shape; }
 
 std::uint64_t ParallelReader::output_bytes(const Selection& sel) const {
   if (impl_->null_space) return 0;
@@ -424,6 +425,15 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
   std::atomic<std::uint64_t> stored_bytes{0}, chunks{0}, filled{0};
   const std::vector<std::uint64_t>& out_shape = sel.count;
 
+  // Whether the part of the chunk at `origin` that `sel` selects is at most
+  // half the chunk, in runs of at least 16 KiB (then a pread per run beats
+  // reading the whole chunk and copying the runs out).
+  auto selected_runs_are_large = [&](std::span<const std::uint64_t> origin) {
+    Region r = intersect(origin, chunk_shape, sel);
+    RunPlan p = plan_runs(r, chunk_shape, out_shape, esize);
+    return p.run_bytes >= (16u << 10) && 2 * r.elements() * esize <= nominal;
+  };
+
   auto source = [&](Item& item) -> bool {
     if (done) return false;
     item.origin.resize(rank);
@@ -476,6 +486,18 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
       if (!pread_full(fd.get(), out.data() + item.dst_offset, nominal, rec.byte_offset, where())) {
         throw_corrupt(fmt::format("{}: chunk ({}): file ends inside the chunk", where(), join_coords(item.origin)));
       }
+      item.finished = true;
+    } else if (unfiltered && rec.size == nominal && selected_runs_are_large(item.origin)) {
+      // Part of a raw chunk, in long runs: pread just those runs, so a read
+      // that cuts across chunks (a repack into other chunks) costs its share
+      // of each chunk, not the whole chunk.
+      Region r = intersect(item.origin, chunk_shape, sel);
+      RunPlan p = plan_runs(r, chunk_shape, out_shape, esize);
+      for_each_run(r, p, [&](std::uint64_t src, std::uint64_t dst) {
+        if (!pread_full(fd.get(), out.data() + dst, p.run_bytes, rec.byte_offset + src, where())) {
+          throw_corrupt(fmt::format("{}: chunk ({}): file ends inside the chunk", where(), join_coords(item.origin)));
+        }
+      });
       item.finished = true;
     } else {
       auto span = item.raw.resize(rec.size);

@@ -1,7 +1,6 @@
 #include "h5dig/io/read_command.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -12,13 +11,16 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <random>
+#include <sstream>
 
 #include "h5dig/error.hpp"
 #include "h5dig/exec/pipeline.hpp"
+#include "h5dig/io/output_memory.hpp"
 #include "h5dig/object_path.hpp"
 #include "h5dig/util/interrupt_cleanup.hpp"
 #include "h5dig/util/progress.hpp"
@@ -44,13 +46,14 @@ std::string npy_header(const std::string& descr, std::span<const std::uint64_t> 
 
 namespace {
 
-// An output file being written: a temporary name beside the target, mapped
-// into memory so the reader scatters straight into the page cache; renamed to
-// the target by commit(), removed otherwise.
+// An output file being written: a temporary name beside the target, its
+// blocks reserved up front, written with pwrite (write_at: pieces below 2 MiB,
+// see output_memory.hpp; an mmap of it would fault 2 MiB page-cache folios in
+// and zero them first); renamed to the target by commit(), removed otherwise.
 class OutputFile {
  public:
   OutputFile(const std::filesystem::path& target, const std::string& header, std::uint64_t data_bytes)
-      : target_(target), header_size_(header.size()) {
+      : target_(target) {
     std::filesystem::path dir = target.parent_path();
     std::string name = (dir.empty() ? std::filesystem::path(".") : dir) / ("." + target.filename().string() + ".h5dig-XXXXXX");
     std::vector<char> tmpl(name.begin(), name.end());
@@ -60,16 +63,20 @@ class OutputFile {
     temp_ = tmpl.data();
     on_interrupt_.emplace(temp_);
     try {
-      allocate_and_map(header, data_bytes);
+      reserve(header.size() + data_bytes);
+      write_at(fd_, 0, std::as_bytes(std::span(header)), target_.string());
+      data_offset_ = header.size();
     } catch (...) {
       discard();  // a throwing constructor runs no destructor
       throw;
     }
   }
   ~OutputFile() { discard(); }
-  std::span<std::byte> data() { return {map_ ? map_ + header_size_ : nullptr, size_ - header_size_}; }
+  // Writes `bytes` at `offset` of the data (after the header).
+  void write(std::uint64_t offset, std::span<const std::byte> bytes) {
+    write_at(fd_, data_offset_ + offset, bytes, target_.string());
+  }
   void commit() {
-    unmap();
     if (::close(std::exchange(fd_, -1)) != 0) fail("cannot write");
     if (::rename(temp_.c_str(), target_.c_str()) != 0) fail("cannot rename the temporary file to");
     committed_ = true;
@@ -77,32 +84,18 @@ class OutputFile {
   }
 
  private:
-  void allocate_and_map(const std::string& header, std::uint64_t data_bytes) {
-    size_ = header.size() + data_bytes;
-    // Reserve every block before mapping: a full disk (or quota) is then this
-    // one error instead of a SIGBUS when the reader first writes a page.
-    // Filesystems without fallocate get a sparse file, as before.
-    if (size_ > 0 && ::fallocate(fd_, 0, 0, static_cast<off_t>(size_)) != 0) {
+  void reserve(std::uint64_t size) {
+    // Every block reserved before writing: a full disk (or quota) is this one
+    // error, before any decoding. Filesystems without fallocate get a sparse
+    // file (a full disk is then the write's error).
+    if (size > 0 && ::fallocate(fd_, 0, 0, static_cast<off_t>(size)) != 0) {
       if (errno != EOPNOTSUPP && errno != ENOSYS) fail("no room for");
-      if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) fail("cannot size");
-    }
-    if (size_ > 0) {
-      void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
-      if (p == MAP_FAILED) fail("cannot map");
-      map_ = static_cast<std::byte*>(p);
-      std::memcpy(map_, header.data(), header.size());
+      if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail("cannot size");
     }
   }
   void discard() noexcept {
-    unmap();
     if (fd_ >= 0) ::close(std::exchange(fd_, -1));
     if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
-  }
-  void unmap() {
-    if (map_) {
-      ::munmap(map_, size_);
-      map_ = nullptr;
-    }
   }
   [[noreturn]] void fail(const char* what) {
     throw_io(fmt::format("{}: {} {}: {}", target_.string(), what, temp_, std::strerror(errno)));
@@ -110,56 +103,76 @@ class OutputFile {
   std::filesystem::path target_;
   std::string temp_;
   std::optional<util::InterruptCleanup> on_interrupt_;  // removes temp_ on Ctrl-C
-  std::size_t header_size_;
-  std::uint64_t size_ = 0;
+  std::uint64_t data_offset_ = 0;
   int fd_ = -1;
-  std::byte* map_ = nullptr;
   bool committed_ = false;
 };
 
-// A whole output buffer in memory, as a library caller would hold it (no
-// zero-fill: every byte is written by the read). Like NumPy, which asks for
-// transparent huge pages (madvise MADV_HUGEPAGE) for every array over 4 MB and
-// so does it for h5py's d[...], large buffers are anonymous mappings with huge
-// pages requested: first-touch faults then come 2 MiB at a time instead of
-// 4 KiB, which for a 400 MB read is a third of the CPU time otherwise.
-// Measured on the quiet 2-core VM (scripts/bench_read): 0.32 s -> 0.20 s for the
-// 419 MB deflate read. The first huge-page faults after boot are slow while the
-// host backs fresh guest memory; steady state is ~4x cheaper than 4 KiB faults.
-class MemoryBuffer {
- public:
-  explicit MemoryBuffer(std::uint64_t n) : size_(n) {
-    if (n == 0) return;
-    if (n >= (4u << 20)) {
-      // Aligned to 2 MiB so that huge pages and chunk-sized pieces of the
-      // output line up (two workers then never fault on the same huge page).
-      constexpr std::uint64_t kHuge = 2u << 20;
-      void* p = ::mmap(nullptr, n + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p != MAP_FAILED) {
-        auto base = reinterpret_cast<std::uintptr_t>(p);
-        auto aligned = (base + kHuge - 1) / kHuge * kHuge;
-        if (aligned > base) ::munmap(p, aligned - base);
-        const std::uint64_t tail = (base + n + kHuge) - (aligned + n);
-        if (tail > 0) ::munmap(reinterpret_cast<void*>(aligned + n), tail);
-        (void)::madvise(reinterpret_cast<void*>(aligned), n, MADV_HUGEPAGE);  // advisory: a no-op where THP is off
-        mapped_ = reinterpret_cast<std::byte*>(aligned);
-        return;
-      }
-    }
-    heap_ = std::make_unique_for_overwrite<std::byte[]>(n);
+// Reads `sel` into `out` slab by slab along the first dimension: each slab is
+// decoded into one of two reused buffers of about `slab_bytes` while the
+// other is written to the file on a second thread, so memory stays bounded
+// and the buffers' pages are faulted in once, not once per slab. Slabs follow
+// the chunk grid (whole chunk rows), so no chunk is decoded twice; a slab is
+// one chunk row when that row is larger than `slab_bytes`.
+// The seconds returned are the whole read and write, --verify excluded.
+ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile& out, const ReadOptions& ro,
+                       bool verify, std::uint64_t slab_bytes) {
+  const auto t0 = std::chrono::steady_clock::now();
+  double verifying = 0;
+  auto check = [&](const Selection& part, std::span<const std::byte> got) {
+    if (!verify) return;
+    const auto v0 = std::chrono::steady_clock::now();
+    verify_selection(reader, part, got);
+    verifying += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
+  };
+  auto finish = [&](ReadStats all) {
+    all.bytes = reader.output_bytes(sel);
+    all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - verifying;
+    return all;
+  };
+  const std::uint64_t total = reader.output_bytes(sel);
+  ReadStats all;
+  auto add = [&](const ReadStats& s) {
+    all.stored_bytes += s.stored_bytes;
+    all.chunks += s.chunks;
+    all.chunks_filled += s.chunks_filled;
+    all.threads = s.threads;
+    all.method = s.method;
+  };
+  if (sel.rank() == 0 || total <= slab_bytes) {
+    OutputMemory buffer(total);
+    add(reader.read(sel, buffer.data(), ro));
+    check(sel, buffer.data());
+    out.write(0, buffer.data());
+    return finish(all);
   }
-  ~MemoryBuffer() {
-    if (mapped_) ::munmap(mapped_, size_);
+  const std::uint64_t row_bytes = total / sel.count[0];
+  const std::vector<std::uint64_t>& chunks = reader.chunk_shape();
+  const std::uint64_t step = chunks.empty() ? 1 : chunks[0];
+  const std::uint64_t rows = std::max<std::uint64_t>(1, slab_bytes / std::max<std::uint64_t>(1, row_bytes) / step) * step;
+  const std::uint64_t capacity = std::min(total, rows * row_bytes);
+  OutputMemory buffers[2] = {OutputMemory(capacity), OutputMemory(capacity)};
+  std::future<void> writing;  // the previous slab's write
+  const std::uint64_t end = sel.start[0] + sel.count[0];
+  std::ostringstream repeated_notes;  // a fallback note is printed for the first slab only
+  ReadOptions later = ro;
+  later.notes = &repeated_notes;
+  std::size_t which = 0;
+  for (std::uint64_t lo = sel.start[0]; lo < end; which ^= 1) {
+    const std::uint64_t hi = std::min(end, lo / step * step + rows);
+    Selection slab = sel;
+    slab.start[0] = lo;
+    slab.count[0] = hi - lo;
+    std::span<std::byte> buf = buffers[which].data().first((hi - lo) * row_bytes);
+    add(reader.read(slab, buf, lo == sel.start[0] ? ro : later));
+    check(slab, buf);
+    if (writing.valid()) writing.get();  // rethrows a write error
+    writing = std::async(std::launch::async, [&out, buf, at = (lo - sel.start[0]) * row_bytes] { out.write(at, buf); });
+    lo = hi;
   }
-  MemoryBuffer(const MemoryBuffer&) = delete;
-  MemoryBuffer& operator=(const MemoryBuffer&) = delete;
-  std::span<std::byte> data() { return {mapped_ ? mapped_ : heap_.get(), size_}; }
-
- private:
-  std::uint64_t size_;
-  std::byte* mapped_ = nullptr;
-  std::unique_ptr<std::byte[]> heap_;
-};
+  writing.get();
+  return finish(all);
+}
 
 bool ends_with_npy(const std::string& s) {
   if (s.size() < 4) return false;
@@ -248,7 +261,7 @@ void run_read(const ReadCommandOptions& options, std::ostream& report) {
 
   ReadStats stats;
   if (options.output.empty()) {
-    MemoryBuffer buffer(bytes);
+    OutputMemory buffer(bytes);
     stats = reader.read(sel, buffer.data(), ro);
     if (progress) progress->finish();
     if (options.verify) verify_selection(reader, sel, buffer.data());
@@ -260,9 +273,8 @@ void run_read(const ReadCommandOptions& options, std::ostream& report) {
       header = npy_header(reader.element_type().npy_descr, shape);
     }
     OutputFile out(options.output, header, bytes);
-    stats = reader.read(sel, out.data(), ro);
+    stats = read_to_file(reader, sel, out, ro, options.verify, options.slab_bytes);
     if (progress) progress->finish();
-    if (options.verify) verify_selection(reader, sel, out.data());
     out.commit();
   }
   progress.reset();
@@ -319,7 +331,7 @@ void run_bench_read(const BenchReadOptions& options, std::ostream& out) {
   };
 
   {  // warm-up: puts the file in the page cache for every row alike
-    MemoryBuffer warm(bytes);
+    OutputMemory warm(bytes);
     reader.read(sel, warm.data(), {.threads = max_threads});
   }
   std::vector<Row> rows;
@@ -327,7 +339,7 @@ void run_bench_read(const BenchReadOptions& options, std::ostream& out) {
   // its first-touch page faults are part of the cost.
   // Each row times the read call alone: not the buffer's munmap afterwards.
   rows.push_back({"H5Dread (HDF5's filters, one thread)", 1, timed([&]() -> std::optional<double> {
-                    MemoryBuffer b(bytes);
+                    OutputMemory b(bytes);
                     const auto t0 = std::chrono::steady_clock::now();
                     reader.read_hdf5(sel, b.data());
                     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -335,14 +347,14 @@ void run_bench_read(const BenchReadOptions& options, std::ostream& out) {
                   bytes});
   for (std::size_t t = 1; t <= max_threads; ++t) {
     rows.push_back({"h5dig read", t, timed([&]() -> std::optional<double> {
-                      MemoryBuffer b(bytes);
+                      OutputMemory b(bytes);
                       return reader.read(sel, b.data(), {.threads = t}).seconds;
                     }),
                     bytes});
   }
   const std::size_t fresh_row = rows.size() - 1;
   {
-    MemoryBuffer reused(bytes);
+    OutputMemory reused(bytes);
     reader.read(sel, reused.data(), {.threads = max_threads});  // fault every page in once
     rows.push_back({"h5dig read into a reused buffer (a library loop)", max_threads,
                     timed([&]() -> std::optional<double> {
@@ -367,7 +379,7 @@ void run_bench_read(const BenchReadOptions& options, std::ostream& out) {
       s.cpu = 0;  // includes the untimed pre-read: not comparable
       rows.push_back({std::move(what), max_threads, s, k.decoded_bytes});
     };
-    std::optional<MemoryBuffer> fresh;
+    std::optional<OutputMemory> fresh;
     kernel("decode kernel alone, chunks pre-read: into a fresh output buffer", [&] {
       fresh.reset();
       fresh.emplace(kbytes);
@@ -375,7 +387,7 @@ void run_bench_read(const BenchReadOptions& options, std::ostream& out) {
     });
     kernel_row = rows.size() - 1;
     fresh.reset();
-    MemoryBuffer reused(kbytes);
+    OutputMemory reused(kbytes);
     (void)reader.decode_kernel(max_threads, reused.data());  // fault every page in once
     kernel("decode kernel alone: into a reused output buffer", [&] { return reused.data(); });
     kernel("decode kernel alone: into a per-thread scratch buffer (stays in cache)",

@@ -81,28 +81,39 @@ struct Repacker {
 
   explicit Repacker(const RepackOptions& o) : options(o), session(WriteSession::Options{.threads = o.threads}) {}
 
-  // Read block: whole input chunks (or frames of contiguous data), widened to
-  // the full extent of the trailing axes and stacked along the first axis up to
-  // ~8 MiB, so reads are large and the writer sees blocks in row-major order.
-  std::vector<hsize_t> read_block(const std::vector<hsize_t>& dims, const std::vector<hsize_t>& in_chunks,
-                                  std::size_t esize) {
+  // Read block. `unit` is the shape the block is made of: whole input chunks
+  // for filtered input (each chunk decoded once), whole output chunks for
+  // unfiltered input (raw chunks or contiguous data read in any order for the
+  // same cost: the reader preads just the selected runs). The block is
+  // widened to the full extent of the trailing axes (up to 64 MiB of input
+  // chunks, ~8 MiB of output chunks: all of those are in memory at once) and
+  // grown along the first axis that is not whole (up to ~8 MiB), so reads are large
+  // and the writer sees blocks in row-major order. Blocks of whole output
+  // chunks complete every chunk they touch, so only one block's chunks are in
+  // memory, whatever the output chunk shape; blocks of input chunks that cut
+  // across the output chunks keep a whole row of output chunks open.
+  std::vector<hsize_t> read_block(const std::vector<hsize_t>& dims, const std::vector<hsize_t>& unit,
+                                  std::size_t esize, bool grow_first_partial_axis) {
     const std::size_t r = dims.size();
     std::vector<hsize_t> b(r);
     for (std::size_t d = 0; d < r; ++d) {
-      hsize_t c = in_chunks.empty() ? (d == 0 ? 1 : dims[d]) : in_chunks[d];
+      hsize_t c = unit.empty() ? (d == 0 ? 1 : dims[d]) : unit[d];
       b[d] = std::max<hsize_t>(1, std::min(c, dims[d]));
     }
     auto bytes = [&] { return product(b) * esize; };
+    const std::uint64_t widest = grow_first_partial_axis ? (8u << 20) : (64u << 20);
+    std::size_t grow = 0;
     for (std::size_t d = r; d-- > 1;) {
       hsize_t keep = b[d];
       b[d] = dims[d];
-      if (bytes() > (64u << 20)) {
+      if (bytes() > widest) {
         b[d] = keep;
+        if (grow_first_partial_axis) grow = d;
         break;
       }
     }
-    hsize_t step = b[0];
-    while (bytes() < (8u << 20) && b[0] + step <= dims[0]) b[0] += step;
+    hsize_t step = b[grow];
+    while (bytes() < (8u << 20) && b[grow] + step <= dims[grow]) b[grow] += step;
     return b;
   }
 
@@ -163,7 +174,9 @@ struct Repacker {
     } else {
       keep = h5::read_filter_specs(src.create_plist());
     }
-    std::vector<hsize_t> block = read_block(dims, in_chunks, esize);
+    const bool raw_input = src.layout() != H5D_CHUNKED || h5::read_filter_specs(src.create_plist()).empty();
+    std::vector<hsize_t> block =
+        raw_input ? read_block(dims, chunks, esize, true) : read_block(dims, in_chunks, esize, false);
     WriteOptions wo;
     wo.block_shape = block;
     if (options.memory_limit) wo.memory_limit = options.memory_limit;

@@ -109,6 +109,53 @@ assert b.attrs['units'] == a.attrs['units'] == 'counts'
   }
 }
 
+// Into chunks across the frames, unfiltered input (raw chunks, contiguous) is
+// read in blocks of whole output chunks: only one block's chunks are held, so a
+// memory limit far below one row of output chunks is enough. Compressed input
+// is read frame by frame (each chunk decoded once) and needs the whole row.
+TEST(Repack, UnfilteredInputIsReadInOutputChunkOrder) {
+  TempDir dir;
+  const auto in = (dir / "in.h5").string();
+  test::run_python(R"(
+import sys, h5py, numpy as np
+a = np.random.default_rng(3).poisson(2, (64, 512, 512)).astype('<u2')   # 32 MiB
+with h5py.File(sys.argv[1], 'w') as f:
+    f.create_dataset('raw', data=a, chunks=(1, 512, 512))
+    f.create_dataset('contiguous', data=a)
+    f.create_dataset('gzip', data=a, chunks=(1, 512, 512), compression='gzip', compression_opts=1)
+)",
+                   {in});
+  for (std::string name : {"raw", "contiguous", "gzip"}) {
+    const auto out = (dir / (name + ".h5")).string();
+    std::ostringstream log;
+    io::RepackOptions o;
+    o.chunks = std::vector<hsize_t>{64, 1, 512};  // 64 KiB chunks, 512 of them per row (32 MiB)
+    o.filters = codec::parse_filter_specs("shuffle,gzip=1");
+    o.memory_limit = 16u << 20;
+    o.threads = 2;
+    if (name == "gzip") {
+      try {
+        io::repack(in + "/" + name, out, o, log);
+        ADD_FAILURE() << "compressed input read across its chunks fitted in 16 MiB";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::usage) << e.what();
+        EXPECT_NE(std::string(e.what()).find("512 incomplete chunks"), std::string::npos) << e.what();
+      }
+      continue;
+    }
+    io::repack(in + "/" + name, out, o, log);
+    auto r = test::run_python(R"(
+import sys, h5py, numpy as np
+a = h5py.File(sys.argv[1], 'r')[sys.argv[3]]
+b = h5py.File(sys.argv[2], 'r')[sys.argv[3]]
+assert b.chunks == (64, 1, 512), b.chunks
+assert np.array_equal(a[()], b[()])
+)",
+                              {in, out, name});
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+  }
+}
+
 TEST(Repack, UsageErrorsNameTheReason) {
   TempDir dir;
   test::run_python(kMakeInput, {(dir / "in.h5").string()});

@@ -14,7 +14,7 @@ void add_bench_codecs_command(CLI::App& bench) {
   cmd->add_option("--frames", opts->frames, "Detector frames, one chunk each [default: 8]");
   cmd->add_option("--side", opts->frame_side, "Frame side in pixels (uint16, Poisson mean 0.5) [default: 1024]");
   cmd->add_option("--text-mib", opts->text_mib, "MiB of text, in 1 MiB chunks [default: 16]");
-  cmd->add_option("-r,--repeat", opts->repeat, "Timed repetitions; the median is reported [default: 5]");
+  cmd->add_option("-r,--repeat", opts->repeat, "Timed pairs (h5dig and the reference alternate); medians of the per-pair ratios [default: 5]");
   cmd->add_option("--filter", opts->filters, "Only these cases (repeatable): " +
                                                  [] {
                                                    std::string s;

@@ -88,6 +88,8 @@ class ParallelReader {
   std::string where() const;
   const std::vector<std::uint64_t>& shape() const noexcept;
   const ElementType& element_type() const noexcept;
+  // The chunk shape of a chunked dataset; empty otherwise.
+  const std::vector<std::uint64_t>& chunk_shape() const noexcept;
   // Bytes `sel` produces.
   std::uint64_t output_bytes(const Selection& sel) const;
   // Allocated chunks in the whole dataset (maps chunks on first use); 0 unless chunked.

@@ -20,6 +20,9 @@ struct ReadCommandOptions {
   bool verify = false;         // compare with H5Dread; Error(verify) on any difference
   RawSource raw_source = RawSource::pread;
   bool progress = true;        // progress bar on stderr (only shown on a terminal)
+  // With `output`: the selection is read and written in slabs of about this
+  // many bytes (whole chunk rows; two slabs in memory at once).
+  std::uint64_t slab_bytes = 32u << 20;
 };
 
 // Runs `h5dig read`: reads the selection with ParallelReader into memory or into

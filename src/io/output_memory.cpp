@@ -1,0 +1,88 @@
+#include "h5dig/io/output_memory.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "h5dig/error.hpp"
+
+namespace h5dig::io {
+
+namespace {
+
+// Below this, malloc's pool serves the buffer (its pages are 4 KiB too).
+constexpr std::uint64_t kMapFrom = 4u << 20;
+// pwrite piece: page-cache folios of at most this size (order 6), far below
+// the 2 MiB blocks a hypervisor reclaims.
+constexpr std::size_t kWritePiece = 256u << 10;
+
+}  // namespace
+
+OutputMemory::OutputMemory(std::uint64_t bytes) : size_(bytes) {
+  if (bytes == 0) return;
+  if (bytes >= kMapFrom) {
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) {
+      // 4 KiB pages even where transparent huge pages are "always": a huge
+      // page is a 2 MiB allocation (see the header).
+      (void)::madvise(p, bytes, MADV_NOHUGEPAGE);
+      data_ = static_cast<std::byte*>(p);
+      mapped_ = true;
+      return;
+    }
+  }
+  data_ = static_cast<std::byte*>(std::malloc(bytes));
+  if (!data_) throw std::bad_alloc();
+}
+
+OutputMemory::~OutputMemory() { release(); }
+
+OutputMemory::OutputMemory(OutputMemory&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      mapped_(std::exchange(other.mapped_, false)) {}
+
+OutputMemory& OutputMemory::operator=(OutputMemory&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    mapped_ = std::exchange(other.mapped_, false);
+  }
+  return *this;
+}
+
+void OutputMemory::release() noexcept {
+  if (!data_) return;
+  if (mapped_) {
+    ::munmap(data_, size_);
+  } else {
+    std::free(data_);
+  }
+  data_ = nullptr;
+  size_ = 0;
+}
+
+void write_at(int fd, std::uint64_t offset, std::span<const std::byte> bytes, const std::string& what) {
+  while (!bytes.empty()) {
+    const std::size_t n = std::min(bytes.size(), kWritePiece);
+    const ssize_t put = ::pwrite(fd, bytes.data(), n, static_cast<off_t>(offset));
+    if (put < 0) {
+      if (errno == EINTR) continue;
+      throw_io(fmt::format("{}: cannot write at byte {}: {}", what, offset, std::strerror(errno)));
+    }
+    if (put == 0) throw_io(fmt::format("{}: cannot write at byte {}: no progress", what, offset));
+    bytes = bytes.subspan(static_cast<std::size_t>(put));
+    offset += static_cast<std::uint64_t>(put);
+  }
+}
+
+}  // namespace h5dig::io
