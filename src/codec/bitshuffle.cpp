@@ -213,6 +213,11 @@ std::unique_ptr<Codec> make_bitshuffle(const FilterSpec& spec, std::size_t eleme
   unsigned compression = cd.size() > 4 ? cd[4] : kCompressNone;
   if (compression != kCompressNone && compression != kCompressLz4 && compression != kCompressZstd)
     throw Error(ErrorKind::unsupported, fmt::format("bitshuffle: compression {} is not 0, 2 (lz4) or 3 (zstd)", compression));
+  // zstd came with bitshuffle 0.4: a plugin older than that (its version is
+  // cd_values[0..1], set when the chunk was written) does not know compression 3
+  // and only bitshuffles, as Debian 12's bitshuffle 0.3.5 does; HDF5 reads such
+  // chunks back through the same plugin, so h5dig must read them that way too.
+  if (compression == kCompressZstd && cd.size() > 1 && cd[0] == 0 && cd[1] < 4) compression = kCompressNone;
   int level = cd.size() > 5 ? static_cast<int>(cd[5]) : 0;
   return std::make_unique<Bitshuffle>(es, block, compression, level);
 }

@@ -9,13 +9,13 @@ namespace h5dig::h5 {
 namespace {
 
 struct IterState {
-  std::vector<LinkEntry>* out;
+  std::vector<GroupLink>* out;
   std::string error;
 };
 
 herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
   auto* st = static_cast<IterState*>(data);
-  LinkEntry e;
+  GroupLink e;
   e.name = name;
   e.link_type = info->type;
   if (info->type == H5L_TYPE_HARD) {
@@ -52,8 +52,8 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
 
 }  // namespace
 
-std::vector<LinkEntry> list_links(const Group& group) {
-  std::vector<LinkEntry> out;
+std::vector<GroupLink> list_links(const Group& group) {
+  std::vector<GroupLink> out;
   IterState st{&out, {}};
   // Creation order when the group tracks it (h5ls does the same), else by name.
   H5_index_t index = H5_INDEX_NAME;

@@ -349,6 +349,27 @@ void visit_links(hid_t file, const std::string& group_path, bool recursive,
   if (r < 0) check(r, recursive ? "H5Lvisit_by_name" : "H5Literate_by_name");
 }
 
+void visit_children_h5py_order(hid_t file, const std::string& group_path,
+                               const std::function<void(const LinkEntry&)>& fn) {
+  H5_index_t index = H5_INDEX_NAME;
+  {
+    ObjectId group(check_id(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), "H5Gopen2"));
+    PropListId gcpl(check_id(H5Gget_create_plist(group.get()), "H5Gget_create_plist"));
+    unsigned flags = 0;
+    if (H5Pget_link_creation_order(gcpl.get(), &flags) >= 0 && (flags & H5P_CRT_ORDER_TRACKED)) {
+      index = H5_INDEX_CRT_ORDER;
+    }
+    H5Eclear2(H5E_DEFAULT);
+  }
+  VisitState st;
+  st.base = group_path;
+  st.add_slash = group_path.empty() || group_path.back() != '/';
+  st.fn = &fn;
+  herr_t r = H5Literate_by_name(file, group_path.c_str(), index, H5_ITER_INC, nullptr, visit_cb, &st, H5P_DEFAULT);
+  if (st.error) std::rethrow_exception(st.error);
+  if (r < 0) check(r, "H5Literate_by_name");
+}
+
 ObjectId open_object(hid_t loc, const std::string& name) {
   return ObjectId(check_id(H5Oopen(loc, name.c_str(), H5P_DEFAULT), "H5Oopen"));
 }

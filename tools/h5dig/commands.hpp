@@ -17,6 +17,7 @@ void add_advise_command(CLI::App& app);
 void add_zip_command(CLI::App& app);
 void add_unzip_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 // `h5dig bench` and its experiments, each in bench_<name>.cpp.
 void add_bench_command(CLI::App& app);

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   add_zip_command(app);
   add_unzip_command(app);
   add_verify_command(app);
+  add_serve_command(app);
   add_bench_command(app);
 
   try {

@@ -10,7 +10,9 @@
 
 namespace h5dig::h5 {
 
-struct LinkEntry {
+// (Not h5::LinkEntry of describe.hpp: two structs of one name in one namespace
+// break the One Definition Rule, and the linker mixes their destructors.)
+struct GroupLink {
   std::string name;
   H5L_type_t link_type = H5L_TYPE_HARD;
   H5O_type_t object_type = H5O_TYPE_UNKNOWN;  // hard links only
@@ -21,7 +23,7 @@ struct LinkEntry {
 
 // The links of `group`, in the order HDF5 lists them (creation order when the
 // group tracks it, else by name), as h5ls and h5repack see them.
-std::vector<LinkEntry> list_links(const Group& group);
+std::vector<GroupLink> list_links(const Group& group);
 
 // Copies every attribute of `src` onto `dst` (same names, types and values,
 // variable-length data included).

@@ -151,6 +151,11 @@ std::optional<LinkEntry> link_info(hid_t loc, const std::string& name);
 void visit_links(hid_t file, const std::string& group_path, bool recursive,
                  const std::function<void(const LinkEntry&)>& fn);
 
+// The links of one group in the order h5py lists them: creation order when
+// the group tracks it, else by name (h5py's keys()).
+void visit_children_h5py_order(hid_t file, const std::string& group_path,
+                               const std::function<void(const LinkEntry&)>& fn);
+
 // Opens an object by name (H5Oopen); throws on failure.
 ObjectId open_object(hid_t loc, const std::string& name);
 
