@@ -8,6 +8,7 @@
 #include "api_error.hpp"
 #include "encode.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/h5/numpy_dtype.hpp"
 #include "h5dig/inspect/json_values.hpp"
 #include "h5dig/io/selection.hpp"
 
@@ -226,7 +227,7 @@ Answer answer_data(DataContext& ctx, const std::filesystem::path& real, const st
     case Format::bin:
       return {std::string(reinterpret_cast<const char*>(data.data()), data.size()), "application/octet-stream", ""};
     case Format::npy:
-      return {npy(numpy_dtype(data_type), sel.shape, data), "application/octet-stream", "data.npy"};
+      return {npy(h5::numpy_dtype(data_type).descr, sel.shape, data), "application/octet-stream", "data.npy"};
     case Format::csv:
       return {csv(data_type, sel.shape, data), "text/csv", "data.csv"};
     case Format::tiff:

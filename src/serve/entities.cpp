@@ -8,6 +8,7 @@
 #include <span>
 
 #include "api_error.hpp"
+#include "h5dig/h5/numpy_dtype.hpp"
 #include "h5dig/inspect/json_values.hpp"
 
 namespace h5dig::serve {
@@ -107,15 +108,13 @@ std::string kind_name(Entity::Kind k) {
   }
 }
 
-char byte_order(const TypeDesc& t) { return t.size == 1 ? '|' : t.order == H5T_ORDER_BE ? '>' : '<'; }
-
 json dtype_json(const TypeDesc& t) {
   if (t.kind == TypeDesc::Kind::compound && !is_complex(t)) {
     json fields = json::object();
     for (const auto& m : t.members) fields[m.name] = dtype_json(m.type);
     return fields;
   }
-  return numpy_dtype(t);
+  return h5py_dtype_str(t);
 }
 
 // An enum member's value as a JSON integer (hex text for values wider than 64 bits).
@@ -282,28 +281,15 @@ bool is_bool(const TypeDesc& t) {
          t.enum_names[1] == "TRUE" && t.enum_values[0] == "0" && t.enum_values[1] == "1";
 }
 
-std::string numpy_dtype(const TypeDesc& t) {
-  switch (t.kind) {
-    case TypeDesc::Kind::integer:
-      return fmt::format("{}{}{}", byte_order(t), t.sign == H5T_SGN_2 ? 'i' : 'u', t.size);
-    case TypeDesc::Kind::bitfield:
-      return fmt::format("{}u{}", byte_order(t), t.size);
-    case TypeDesc::Kind::floating:
-      return fmt::format("{}f{}", byte_order(t), t.size);
-    case TypeDesc::Kind::string:
-      return t.variable ? "|O" : fmt::format("|S{}", t.size);
-    case TypeDesc::Kind::enumeration:
-      if (is_bool(t)) return "|b1";
-      return t.super.empty() ? "|V" + std::to_string(t.size) : numpy_dtype(t.super[0]);
-    case TypeDesc::Kind::compound:
-      if (is_complex(t)) return fmt::format("{}c{}", byte_order(t.members[0].type), t.size);
-      return "";
-    case TypeDesc::Kind::vlen:
-    case TypeDesc::Kind::reference:
-      return "|O";
-    default:
-      return fmt::format("|V{}", t.size);
-  }
+std::string h5py_dtype_str(const TypeDesc& t) {
+  // h5py's dtype from the library's one mapping; `dtype.str` is '|O' for what
+  // h5py reads as objects and '|V{size}' for an array type (its dims are a
+  // subshape that .str does not show).
+  const h5::NumpyDtype d = h5::numpy_dtype(t);
+  if (!d.fixed_size) return "|O";
+  if (t.kind == TypeDesc::Kind::array) return fmt::format("|V{}", t.size);
+  if (t.kind == TypeDesc::Kind::compound && !is_complex(t)) return "";  // a structured dtype: dtype_json's object
+  return d.descr;
 }
 
 Entity resolve_entity(hid_t file, const std::string& path, ResolveLinks links, const std::string& served) {

@@ -45,7 +45,7 @@ std::string link_paths(hid_t file, const Entity& entity, const std::string& path
 
 // h5py's numpy dtype for a type, as `dtype.str` ('<u2', '|S5', '|O'); a
 // compound that is not a complex pair gives "" (see type_json).
-std::string numpy_dtype(const h5::TypeDesc& type);
+std::string h5py_dtype_str(const h5::TypeDesc& type);
 // Whether h5py maps the type to a complex number ({r, i} of one float type).
 bool is_complex(const h5::TypeDesc& type);
 // Whether h5py maps it to numpy's bool (the FALSE/TRUE enum).
