@@ -1,7 +1,5 @@
 #include "h5dig/inspect/json_values.hpp"
 
-#include <hdf5.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>

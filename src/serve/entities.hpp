@@ -9,8 +9,6 @@
 // the server's behalf.
 #pragma once
 
-#include <hdf5.h>
-
 #include <string>
 #include <vector>
 

@@ -9,8 +9,6 @@
 // request's decoding never holds up another's metadata.
 #pragma once
 
-#include <hdf5.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <list>

@@ -96,6 +96,7 @@ async function renderVis(page, url, { figure, tab, minColours, shot }) {
   if (colours < minColours) fail(`${figure}: the plot looks blank (${colours} colours < ${minColours})`);
   await page.screenshot({ path: join(shots, shot) });
   console.log(`browser test: saved ${join(shots, shot)}`);
+  await page.waitForLoadState('networkidle', { timeout: RENDER_TIMEOUT_MS });  // before the next goto
 }
 
 async function main() {
@@ -159,6 +160,9 @@ async function main() {
     await page.screenshot({ path: join(shots, 'picker.png') });
     await page.getByRole('link', { name: 'frames.h5' }).click();
     await page.getByRole('treeitem', { name: 'entry' }).waitFor({ timeout: RENDER_TIMEOUT_MS });
+    // Let the page's own requests finish: navigating away would abort them, and an
+    // aborted request (net::ERR_ABORTED) is the test's doing, not the server's.
+    await page.waitForLoadState('networkidle', { timeout: RENDER_TIMEOUT_MS });
 
     const viewer = (path) => `${server.url}?file=frames.h5&path=${encodeURIComponent(path)}`;
     await checkVis(page, viewer('/entry/data/data'),
