@@ -147,6 +147,15 @@ Index resolve_index(py::handle key, const std::vector<std::uint64_t>& dims) {
   return out;
 }
 
+// Readers open and close HDF5 objects: they are deleted behind HDF5's door.
+struct CloseUnderDoor {
+  void operator()(io::ParallelReader* reader) const {
+    auto door = h5::lock_hdf5();
+    delete reader;
+  }
+};
+using Reader = std::unique_ptr<io::ParallelReader, CloseUnderDoor>;
+
 class Dataset {
  public:
   Dataset(py::handle file, const std::string& path) : file_(open_file_of(file)), path_(normalise(path)) {
@@ -201,7 +210,7 @@ class Dataset {
   // One line: layout, filters, and who decodes (h5dig or H5Dread).
   std::string describe() {
     py::gil_scoped_release nogil;
-    auto reader = acquire();
+    Reader reader = acquire();
     std::string s = reader->describe();
     release(std::move(reader));
     return s;
@@ -327,25 +336,27 @@ class Dataset {
   // A reader for this thread's read: an idle one, or a new one. Readers are
   // not shared by concurrent reads (ParallelReader reads one at a time), so
   // Python threads reading one dataset each get their own. Call without the GIL.
-  std::unique_ptr<io::ParallelReader> acquire() {
+  Reader acquire() {
     {
       std::lock_guard lock(pool_mutex_);
       if (!idle_.empty()) {
-        auto r = std::move(idle_.back());
+        Reader r = std::move(idle_.back());
         idle_.pop_back();
         return r;
       }
     }
+    auto door = h5::lock_hdf5();
     if (!file_->file) throw_io(fmt::format("{}: file is closed", file_->path));
-    auto reader = std::make_unique<io::ParallelReader>(file_->path, path_);
-    reader->allocated_chunks();  // maps the chunks now, once per reader
+    // Relative to the root, as the command line names it ("FILE/a/b" in messages).
+    Reader reader(new io::ParallelReader(file_->path, path_.substr(1)));
+    reader->allocated_chunks();  // maps the chunks now, so that reads need no HDF5
     return reader;
   }
 
-  void release(std::unique_ptr<io::ParallelReader> reader) {
+  void release(Reader reader) {
     std::lock_guard lock(pool_mutex_);
     if (idle_.size() < kMaxIdleReaders) idle_.push_back(std::move(reader));
-    // else: closed here (its destructor takes HDF5's door)
+    // else: closed here, behind the door
   }
 
   void read_into(const io::Selection& sel, py::array& out, std::size_t threads) {
@@ -357,12 +368,18 @@ class Dataset {
     if (want == 0) return;
     std::span<std::byte> bytes(static_cast<std::byte*>(out.mutable_data()), want);
     py::gil_scoped_release nogil;
-    auto reader = acquire();
+    Reader reader = acquire();
     std::ostringstream notes;  // fallback notes stay out of the caller's stderr; describe() says it
     io::ReadOptions options;
     options.threads = threads;
     options.notes = &notes;
-    reader->read(sel, bytes, options);
+    {
+      // Reads that only pread and decode run without the door, side by side;
+      // those that call HDF5 (compact, virtual, filters HDF5 decodes) hold it.
+      std::unique_lock<std::recursive_mutex> door;
+      if (reader->read_enters_hdf5(options)) door = h5::lock_hdf5();
+      reader->read(sel, bytes, options);  // on error the reader is closed, behind the door
+    }
     release(std::move(reader));
   }
 
@@ -372,7 +389,7 @@ class Dataset {
   DatasetMeta meta_;
   py::dtype dtype_;
   std::mutex pool_mutex_;
-  std::vector<std::unique_ptr<io::ParallelReader>> idle_;
+  std::vector<Reader> idle_;
 };
 
 // kerchunk references of one dataset, as JSON text (chunk::write_chunks_kerchunk).

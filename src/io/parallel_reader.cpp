@@ -21,7 +21,6 @@
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/h5/objects.hpp"
 #include "h5dig/h5/read_support.hpp"
-#include "h5dig/h5/serial.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::io {
@@ -244,7 +243,6 @@ struct ParallelReader::Impl {
 
   void ensure_map() {
     if (mapped) return;
-    auto door = h5::lock_hdf5();
     map = chunk::map_chunks(*ds);
     const std::size_t rank = shape.size();
     grid.resize(rank);
@@ -284,12 +282,9 @@ struct ParallelReader::Impl {
   void check_record(const chunk::ChunkRecord& rec, std::span<const std::uint64_t> origin) const;
 };
 
-ParallelReader::ParallelReader(const std::string& file, const std::string& dataset) {
-  // Declared before `impl`, so that on an error the handles close under the lock too.
-  auto door = h5::lock_hdf5();
+ParallelReader::ParallelReader(const std::string& file, const std::string& dataset) : impl_(std::make_unique<Impl>()) {
   h5::init();
-  auto impl = std::make_unique<Impl>();
-  Impl& m = *impl;
+  Impl& m = *impl_;
   m.file = file;
   m.dataset = dataset;
   m.h5file.emplace(h5::File::open(file));
@@ -346,13 +341,9 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw_io(fmt::format("{}: cannot stat: {}", file, std::strerror(errno)));
   m.file_size = static_cast<std::uint64_t>(st.st_size);
-  impl_ = std::move(impl);
 }
 
-ParallelReader::~ParallelReader() {
-  auto door = h5::lock_hdf5();  // closing the dataset and file enters HDF5
-  impl_.reset();
-}
+ParallelReader::~ParallelReader() = default;
 
 const std::string& ParallelReader::file() const noexcept { return impl_->file; }
 const std::string& ParallelReader::dataset() const noexcept { return impl_->dataset; }
@@ -481,10 +472,7 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
       std::vector<hsize_t> off(item.origin.begin(), item.origin.end());
       std::uint32_t mask = 0;
       std::vector<std::byte> bytes;
-      {
-        auto door = h5::lock_hdf5();
-        ds->read_chunk(off, mask, bytes);
-      }
+      ds->read_chunk(off, mask, bytes);
       item.mask = mask;
       auto span = item.raw.resize(bytes.size());
       std::memcpy(span.data(), bytes.data(), bytes.size());
@@ -633,20 +621,15 @@ ReadStats ParallelReader::read(const Selection& sel, std::span<std::byte> out, c
     throw_usage(fmt::format("{}: output buffer holds {} bytes, the selection needs {}", m.where(), out.size(), want));
   }
   ReadStats stats;
-  haddr_t contiguous = HADDR_UNDEF;
-  if (m.layout == H5D_CONTIGUOUS && !m.scalar && m.fallback.empty()) {
-    auto door = h5::lock_hdf5();
-    contiguous = m.ds->contiguous_offset();
-  }
   if (m.layout == H5D_CHUNKED && !m.scalar && m.fallback.empty()) {
     stats = m.read_chunked(sel, out, options);
-  } else if (contiguous != HADDR_UNDEF) {
-    stats = m.read_contiguous(sel, out, options, contiguous);
+  } else if (m.layout == H5D_CONTIGUOUS && !m.scalar && m.fallback.empty() &&
+             m.ds->contiguous_offset() != HADDR_UNDEF) {
+    stats = m.read_contiguous(sel, out, options, m.ds->contiguous_offset());
   } else {
     if (!m.fallback.empty()) m.note(options, m.fallback);
     // Compact data, never-written contiguous data (HDF5 supplies the fill
     // value), and everything in fallback.
-    auto door = h5::lock_hdf5();
     if (want > 0) h5::read_stored(*m.ds, sel.start, sel.count, out.data());
     if (options.progress) options.progress->advance(want);
     stats.method = m.fallback.empty() ? "H5Dread" : "H5Dread (fallback)";
@@ -664,7 +647,6 @@ void ParallelReader::read_hdf5(const Selection& sel, std::span<std::byte> out) {
   if (out.size() != want) {
     throw_usage(fmt::format("{}: output buffer holds {} bytes, the selection needs {}", m.where(), out.size(), want));
   }
-  auto door = h5::lock_hdf5();
   if (want > 0) h5::read_stored(*m.ds, sel.start, sel.count, out.data());
 }
 

@@ -1,14 +1,15 @@
-// One door into HDF5 for programs that run several pipelines at once.
+// One door into HDF5 for programs that run several reads at once.
 //
 // HDF5 is entered from one thread at a time (ARCHITECTURE.md). Inside one
 // pipeline the serial stage sees to that; a program whose own threads each run
-// reads — the Python module (many Python threads, one process) or a server
+// reads — the Python module (many Python threads in one process), a server
 // handling requests concurrently — holds this process-wide lock around every
-// HDF5 call. io::ParallelReader takes it itself around each of its HDF5 entries,
-// so its decode work still overlaps with other readers'.
+// HDF5 call: opening and closing files and readers, metadata, mapping chunks
+// (io::ParallelReader::allocated_chunks), and read() whenever
+// ParallelReader::read_enters_hdf5() says it calls HDF5. Reads that only pread
+// and decode run outside it, so their decoding overlaps.
 //
 // The lock is recursive: a function holding it may call another that takes it.
-// It is never held while a pipeline runs (its stages take it on other threads).
 #pragma once
 
 #include <mutex>

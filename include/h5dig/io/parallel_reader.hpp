@@ -17,11 +17,6 @@
 // external and scalar datasets, and filters h5dig has no codec for, are read with
 // H5Dread (one thread) after a one-line note. Variable-length types are refused
 // (their stored bytes are heap references, not data).
-//
-// Every HDF5 call a reader makes (opening, mapping chunks, H5Dread fallbacks,
-// closing) holds h5::lock_hdf5() (h5/serial.hpp), so distinct readers may be
-// used from distinct threads at once: their decoding overlaps, their HDF5 entries
-// take turns. One reader still serves one read at a time.
 #pragma once
 
 #include <cstddef>
