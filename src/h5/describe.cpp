@@ -482,7 +482,7 @@ std::string object_comment(hid_t obj) {
 }
 
 ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& start,
-                                const std::vector<std::uint64_t>& count) {
+                                const std::vector<std::uint64_t>& count, const std::vector<std::uint64_t>& step) {
   ValueBuffer vb;
   DatatypeId ftype(check_id(H5Dget_type(dset), "H5Dget_type"));
   vb.mem_type_id = DatatypeId(check_id(H5Tget_native_type(ftype.get(), H5T_DIR_DEFAULT), "H5Tget_native_type"));
@@ -494,8 +494,9 @@ ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& st
     vb.mem_space_id = DataspaceId(check_id(H5Screate(H5S_SCALAR), "H5Screate"));
     n = 1;
   } else {
-    std::vector<hsize_t> s(start.begin(), start.end()), c(count.begin(), count.end());
-    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, s.data(), nullptr, c.data(), nullptr),
+    std::vector<hsize_t> s(start.begin(), start.end()), c(count.begin(), count.end()), st(step.begin(), step.end());
+    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, s.data(), st.empty() ? nullptr : st.data(), c.data(),
+                              nullptr),
           "H5Sselect_hyperslab");
     vb.mem_space_id = DataspaceId(check_id(H5Screate_simple(static_cast<int>(c.size()), c.data(), nullptr),
                                            "H5Screate_simple"));

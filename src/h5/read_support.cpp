@@ -90,7 +90,7 @@ StoredTypeInfo describe_stored_type(const Datatype& stored) {
 }
 
 void read_stored(const Dataset& dataset, std::span<const std::uint64_t> start, std::span<const std::uint64_t> count,
-                 void* out) {
+                 void* out, std::span<const std::uint64_t> step) {
   Datatype type = dataset.type();
   Dataspace file_space = dataset.space();
   if (file_space.kind() != H5S_SIMPLE || start.empty()) {
@@ -98,7 +98,8 @@ void read_stored(const Dataset& dataset, std::span<const std::uint64_t> start, s
     return;
   }
   std::vector<hsize_t> s(start.begin(), start.end()), c(count.begin(), count.end());
-  file_space.select_hyperslab(s, c);
+  std::vector<hsize_t> stride(step.begin(), step.end());
+  file_space.select_hyperslab(s, c, stride);
   Dataspace mem_space = Dataspace::simple(c);
   dataset.read(type.id(), mem_space.id(), file_space.id(), out);
 }

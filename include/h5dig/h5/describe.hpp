@@ -169,9 +169,10 @@ std::string object_comment(hid_t obj);
 
 // Reads elements [first, first+count) of `dset` in row-major order, in the
 // native memory type (the run must be a row-major contiguous hyperslab, as
-// produced by plan_slabs). For scalar spaces, first=0,count=1.
+// produced by plan_slabs). For scalar spaces, first=0,count=1. `step` (empty,
+// or one >= 1 per dimension) selects every step-th element instead.
 ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& start,
-                                const std::vector<std::uint64_t>& count);
+                                const std::vector<std::uint64_t>& count, const std::vector<std::uint64_t>& step = {});
 
 // Reads a row-major hyperslab of `dset` in the dataset's own stored element
 // type (no conversion: the bytes as the file holds them) into `out`.

@@ -34,8 +34,9 @@ StoredTypeInfo describe_stored_type(const Datatype& stored);
 
 // H5Dread of the hyperslab start/count (all of it for a rank-0 dataset) with
 // the stored type as memory type, i.e. no conversion: `out` receives the stored
-// bytes in C order and must hold count-product × element size bytes.
+// bytes in C order and must hold count-product × element size bytes. `step`
+// (empty, or one >= 1 per dimension) selects every step-th element.
 void read_stored(const Dataset& dataset, std::span<const std::uint64_t> start, std::span<const std::uint64_t> count,
-                 void* out);
+                 void* out, std::span<const std::uint64_t> step = {});
 
 }  // namespace h5dig::h5

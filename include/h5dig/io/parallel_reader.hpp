@@ -104,6 +104,13 @@ class ParallelReader {
   // partial data. Not thread-safe (one read at a time per reader).
   ReadStats read(const Selection& sel, std::span<std::byte> out, const ReadOptions& options = {});
 
+  // Whether read() with `options` calls HDF5 (H5Dread for compact, virtual,
+  // scalar and fallback datasets; H5Dread_chunk; mapping the chunks on the
+  // first read). When false, read() only preads and decodes, so a caller that
+  // serialises HDF5 (h5dig serve) may run it outside its HDF5 lock; call
+  // allocated_chunks() under the lock first to map the chunks.
+  bool read_enters_hdf5(const ReadOptions& options = {}) const;
+
   // H5Dread of `sel` with the stored type (no conversion): the reference
   // ParallelReader must match. Same preconditions as read().
   void read_hdf5(const Selection& sel, std::span<std::byte> out);
