@@ -35,44 +35,6 @@ struct DatasetMeta {
   std::vector<codec::FilterSpec> filters;
 };
 
-// TEMPORARY until io::numpy_selection lands in main (the serve branch): steps of 1 only.
-namespace shim {
-struct NumpyIndex {
-  bool is_slice = true;
-  std::int64_t index = 0;
-  std::optional<std::int64_t> start, stop, step;
-};
-struct NumpySelection {
-  io::Selection selection;
-  std::vector<std::uint64_t> shape;
-};
-NumpySelection numpy_selection(std::span<const NumpyIndex> index, std::span<const std::uint64_t> shape) {
-  NumpySelection out;
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    const auto n = static_cast<std::int64_t>(shape[d]);
-    NumpyIndex p = d < index.size() ? index[d] : NumpyIndex{};
-    if (!p.is_slice) {
-      std::int64_t i = p.index < 0 ? p.index + n : p.index;
-      out.selection.start.push_back(static_cast<std::uint64_t>(i));
-      out.selection.count.push_back(1);
-      continue;
-    }
-    if (p.step.value_or(1) != 1) throw_usage("steps are not supported yet");
-    auto clamp = [&](std::optional<std::int64_t> v, std::int64_t dflt) {
-      if (!v) return dflt;
-      std::int64_t x = *v < 0 ? *v + n : *v;
-      return std::clamp<std::int64_t>(x, 0, n);
-    };
-    std::int64_t lo = clamp(p.start, 0), hi = clamp(p.stop, n);
-    if (hi < lo) hi = lo;
-    out.selection.start.push_back(static_cast<std::uint64_t>(lo));
-    out.selection.count.push_back(static_cast<std::uint64_t>(hi - lo));
-    out.shape.push_back(static_cast<std::uint64_t>(hi - lo));
-  }
-  return out;
-}
-}  // namespace shim
-
 // numpy basic indexing (integers, slices with steps, one Ellipsis) resolved
 // against the shape: the hyperslab ParallelReader reads and the result's shape.
 struct Index {
@@ -99,14 +61,14 @@ Index resolve_index(py::handle key, const std::vector<std::uint64_t>& dims) {
     throw py::index_error(fmt::format("too many indices for dataset: dataset is {}-dimensional, but {} were indexed",
                                       rank, explicit_dims));
   }
-  std::vector<shim::NumpyIndex> parts;
+  std::vector<io::NumpyIndex> parts;
   for (const auto& k : items) {
     if (k.is(py::ellipsis())) {
-      for (std::size_t i = 0; i < rank - explicit_dims; ++i) parts.push_back(shim::NumpyIndex{});
+      for (std::size_t i = 0; i < rank - explicit_dims; ++i) parts.push_back(io::NumpyIndex{});
       continue;
     }
     if (py::isinstance<py::slice>(k)) {
-      shim::NumpyIndex p;
+      io::NumpyIndex p;
       auto get = [&](const char* name) -> std::optional<std::int64_t> {
         py::object v = k.attr(name);
         if (v.is_none()) return std::nullopt;
@@ -125,7 +87,7 @@ Index resolve_index(py::handle key, const std::vector<std::uint64_t>& dims) {
       throw py::index_error(fmt::format("only integers, slices (`:`) and ellipsis (`...`) are valid indices, not {}",
                                         py::str(py::type::of(k).attr("__name__")).cast<std::string>()));
     }
-    shim::NumpyIndex p;
+    io::NumpyIndex p;
     p.is_slice = false;
     p.index = py::int_(k.attr("__index__")()).cast<std::int64_t>();
     const std::size_t d = parts.size();
@@ -135,9 +97,9 @@ Index resolve_index(py::handle key, const std::vector<std::uint64_t>& dims) {
     }
     parts.push_back(p);
   }
-  shim::NumpySelection sel;
+  io::NumpySelection sel;
   try {
-    sel = shim::numpy_selection(parts, dims);
+    sel = io::numpy_selection(parts, dims);
   } catch (const Error& e) {
     throw py::index_error(e.what());
   }
