@@ -210,6 +210,17 @@ TypeDesc describe_type(hid_t type) {
   return d;
 }
 
+bool contains_kind(const TypeDesc& t, TypeDesc::Kind kind) {
+  if (t.kind == kind) return true;
+  for (const auto& m : t.members) {
+    if (contains_kind(m.type, kind)) return true;
+  }
+  for (const auto& s : t.super) {
+    if (contains_kind(s, kind)) return true;
+  }
+  return false;
+}
+
 ValueBuffer::~ValueBuffer() {
   if (mem_type_id && mem_space_id && !bytes.empty() && H5Tdetect_class(mem_type_id.get(), H5T_VLEN) > 0) {
     H5Dvlen_reclaim(mem_type_id.get(), mem_space_id.get(), H5P_DEFAULT, bytes.data());
@@ -397,8 +408,9 @@ ValueBuffer read_attribute_values(hid_t attr) {
   hssize_t n = H5Sget_simple_extent_npoints(vb.mem_space_id.get());
   vb.count = n < 0 ? 0 : static_cast<std::uint64_t>(n);
   vb.mem_type = describe_type(vb.mem_type_id.get());
-  std::size_t elem = std::max(H5Tget_size(ftype.get()), H5Tget_size(vb.mem_type_id.get()));
-  vb.bytes.assign(static_cast<std::size_t>(vb.count) * elem, std::byte{0});
+  // H5Aread packs elements at the memory type's size, which for a compound
+  // with gaps or an n-bit integer is smaller than the file type's.
+  vb.bytes.assign(static_cast<std::size_t>(vb.count) * vb.mem_type.size, std::byte{0});
   if (vb.count > 0) {
     if (H5Aread(attr, vb.mem_type_id.get(), vb.bytes.data()) < 0) {
       vb.bytes.clear();
@@ -502,8 +514,8 @@ ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& st
                                            "H5Screate_simple"));
   }
   vb.count = n;
-  std::size_t elem = std::max(H5Tget_size(ftype.get()), H5Tget_size(vb.mem_type_id.get()));
-  vb.bytes.assign(static_cast<std::size_t>(n) * elem, std::byte{0});
+  // H5Dread packs elements at the memory type's size (see read_attribute_values).
+  vb.bytes.assign(static_cast<std::size_t>(n) * vb.mem_type.size, std::byte{0});
   if (n > 0) {
     if (H5Dread(dset, vb.mem_type_id.get(), vb.mem_space_id.get(), fspace.get(), H5P_DEFAULT, vb.bytes.data()) < 0) {
       vb.bytes.clear();

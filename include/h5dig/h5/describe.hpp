@@ -65,6 +65,10 @@ struct TypeDesc::Member {
 // left at their defaults.
 TypeDesc describe_type(hid_t type);
 
+// True if `t` or any type inside it (members, array/vlen/enum bases) is of
+// class `kind`, e.g. time, which HDF5 has no native memory type for.
+bool contains_kind(const TypeDesc& t, TypeDesc::Kind kind);
+
 // In-memory layout of a value buffer read with `native_memory_type`: the same
 // description, of the memory type (member offsets and sizes as in memory).
 struct ValueBuffer {
