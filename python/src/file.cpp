@@ -7,6 +7,7 @@
 
 #include "binding.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/h5/numpy_dtype.hpp"
 
 namespace h5dig::python {
 
@@ -33,59 +34,21 @@ void OpenFile::close() {
   });
 }
 
-namespace {
-
-std::string order(const h5::TypeDesc& t) {
-  if (t.size == 1) return "|";
-  return t.order == H5T_ORDER_BE ? ">" : "<";
-}
-
-// A descriptor numpy's dtype() accepts. Variable-length data and references
-// are Python objects ('O') only at the top level, where the binding converts
-// them element by element; inside a compound or array they are opaque bytes
-// ('V'), never pointers numpy would follow.
-py::object descr(const h5::TypeDesc& t, bool top = true) {
-  using K = h5::TypeDesc::Kind;
-  const std::string n = std::to_string(t.size);
-  switch (t.kind) {
-    case K::integer: return py::str(order(t) + (t.sign == H5T_SGN_NONE ? "u" : "i") + n);
-    case K::bitfield: return py::str(order(t) + "u" + n);
-    case K::floating: return py::str(order(t) + "f" + n);
-    case K::string:
-      if (t.variable) return py::str(top ? "O" : "|V" + n);
-      return py::str("|S" + n);
-    case K::enumeration:
-      if (!t.super.empty()) return descr(t.super[0], false);
-      return py::str("|V" + n);
-    case K::compound: {
-      py::list names, formats, offsets;
-      for (const auto& mem : t.members) {
-        names.append(mem.name);
-        formats.append(descr(mem.type, false));
-        offsets.append(mem.offset);
-      }
-      py::dict d;
-      d["names"] = names;
-      d["formats"] = formats;
-      d["offsets"] = offsets;
-      d["itemsize"] = t.size;
-      return d;
-    }
-    case K::array: {
-      if (t.super.empty()) return py::str("|V" + n);
-      py::tuple dims(t.dims.size());
-      for (std::size_t i = 0; i < t.dims.size(); ++i) dims[i] = t.dims[i];
-      return py::make_tuple(descr(t.super[0], false), dims);
-    }
-    case K::vlen:
-    case K::reference: return py::str(top ? "O" : "|V" + n);
-    default: return py::str("|V" + n);
+py::dtype to_dtype(const h5::TypeDesc& type, bool top) {
+  // The one mapping (h5/numpy_dtype.hpp): h5py's dtype, as a .npy descr.
+  const h5::NumpyDtype n = h5::numpy_dtype(type);
+  if (!n.fixed_size) {
+    // Variable-length data and references are Python objects only at the top
+    // level, where the binding converts them element by element; elsewhere raw
+    // bytes, never pointers numpy would follow.
+    return top ? py::dtype("O") : py::dtype("|V" + std::to_string(type.size));
   }
+  py::object descr = py::str(n.descr);
+  if (!n.descr.empty() && n.descr[0] == '[') descr = py::module_::import("ast").attr("literal_eval")(descr);
+  py::object dt = py::module_::import("numpy.lib.format").attr("descr_to_dtype")(descr);
+  if (!n.subshape.empty()) dt = py::module_::import("numpy").attr("dtype")(py::make_tuple(dt, py::cast(n.subshape)));
+  return py::reinterpret_borrow<py::dtype>(dt);
 }
-
-}  // namespace
-
-py::dtype to_dtype(const h5::TypeDesc& type, bool top) { return py::dtype::from_args(descr(type, top)); }
 
 std::vector<AttrValue> read_attributes(const h5::File& file, const std::string& object_path) {
   std::vector<AttrValue> values;
@@ -149,7 +112,7 @@ py::object to_python(const AttrValue& v) {
     }
     return scalar ? py::object(out.attr("item")()) : out;
   }
-  py::dtype dt = to_dtype(v.type);
+  py::dtype dt = to_dtype(v.type, false);
   py::array a(dt, shape);
   if (static_cast<std::size_t>(a.nbytes()) == v.bytes.size()) std::memcpy(a.mutable_data(), v.bytes.data(), v.bytes.size());
   if (scalar) return a[py::tuple()];  // numpy scalar, as h5py gives

@@ -82,6 +82,13 @@ def write_read_fixture(path, h5dig=None):
         h5py.h5d.create(f.id, b"compact", h5py.h5t.STD_I16BE, h5py.h5s.create_simple((10, 20)), dcpl=dcpl)
         f["compact"][...] = noise((10, 20), ">i2")
         f["scalar"] = np.float64(2.5)
+        # dtypes h5py maps specially: an array type (dims appended to the shape),
+        # complex (a compound of r, i), bool (an enum FALSE/TRUE)
+        arr = f.create_dataset("array", shape=(9,), dtype=np.dtype(("<i4", (3,))), chunks=(4,), compression="gzip")
+        arr[...] = noise((9, 3), "<i4")
+        f.create_dataset("complex", data=noise((12, 5), "<f8") + 1j * noise((12, 5), "<f8"), chunks=(5, 5),
+                         compression="gzip")
+        f.create_dataset("bool", data=noise((50,), "<u1") > 30, chunks=(16,), compression="gzip")
         # A chunk stored with deflate skipped (filter mask bit 0), as HDF5 does for an optional filter.
         d = f.create_dataset("mask", data=noise((4, 100), "<u2"), chunks=(1, 100), compression="gzip")
         d.id.write_direct_chunk((2, 0), noise((1, 100), "<u2").tobytes(), filter_mask=1)
