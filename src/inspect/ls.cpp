@@ -308,7 +308,14 @@ struct Lister {
       out << (opt.simple ? spaces(22) : spaces(23)) << "Unable to print data.\n";
       return;
     }
-    h5::ValueBuffer vb = h5::read_attribute_values(a.attr);
+    h5::ValueBuffer vb;
+    try {
+      vb = h5::read_attribute_values(a.attr);
+    } catch (const Error&) {
+      // As h5ls: the attribute's values cannot be read (damaged), the listing goes on.
+      out << (opt.simple ? spaces(22) : spaces(23)) << "Unable to print data.\n";
+      return;
+    }
     std::size_t ncols = opt.width == 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(opt.width);
     if (is_region(vb.mem_type)) {
       std::string pre = opt.simple ? spaces(14) : spaces(15);
@@ -478,10 +485,28 @@ struct Lister {
       out << "\n";
       return;
     }
+    // h5ls's words when the values cannot be read or decoded; the listing goes
+    // on with the next object. An extent beyond its maximum only comes from a
+    // damaged dataspace (it would print billions of fill values).
+    constexpr const char* kUnable = "        Unable to print data.\n";
+    for (std::size_t i = 0; i < d.space.dims.size() && i < d.space.maxdims.size(); ++i) {
+      if (d.space.maxdims[i] != kUnlimited && d.space.dims[i] > d.space.maxdims[i]) {
+        out << kUnable;
+        return;
+      }
+    }
     std::size_t pre = opt.simple ? 8 : 9;
-    render_values(dset, d, pre);
+    values_started_ = false;
+    try {
+      render_values(dset, d, pre);
+    } catch (const Error&) {
+      out << (values_started_ ? "\n" : "") << kUnable;
+      return;
+    }
     out << "\n";
   }
+
+  bool values_started_ = false;  // render_values wrote a value (a line may be open)
 
   // Renders all values of `dset` on lines starting with `pre` spaces; returns
   // whether a line was left open. Reads a bounded slab at a time.
@@ -512,6 +537,7 @@ struct Lister {
                   [&](const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count) {
                     h5::ValueBuffer vb = h5::read_dataset_values(dset, start, count);
                     std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
+                    if (vb.count > 0) values_started_ = true;
                     for (std::uint64_t i = 0; i < vb.count; ++i, ++index) {
                       const std::byte* p = vb.bytes.data() + i * elem;
                       if (object_refs) {
