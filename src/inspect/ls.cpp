@@ -495,18 +495,34 @@ struct Lister {
         return;
       }
     }
+    if (contains_time(d.type)) {
+      out << "\n";  // h5ls prints no values for HDF5's time class (also inside a struct), and no error
+      return;
+    }
     std::size_t pre = opt.simple ? 8 : 9;
     values_started_ = false;
     try {
       render_values(dset, d, pre);
     } catch (const Error&) {
-      out << (values_started_ ? "\n" : "") << kUnable;
+      // For a compound dataset h5ls has already written the first line's
+      // indentation when its read fails.
+      out << (values_started_ ? "\n" : "") << (d.type.kind == TypeDesc::Kind::compound ? spaces(pre) : "")
+          << kUnable;
       return;
     }
     out << "\n";
   }
 
-  bool values_started_ = false;  // render_values wrote a value (a line may be open)
+  bool values_started_ = false;
+
+  static bool contains_time(const TypeDesc& t) {
+    if (t.kind == TypeDesc::Kind::time) return true;
+    for (const auto& m : t.members)
+      if (contains_time(m.type)) return true;
+    for (const auto& u : t.super)
+      if (contains_time(u)) return true;
+    return false;
+  }  // render_values wrote a value (a line may be open)
 
   // Renders all values of `dset` on lines starting with `pre` spaces; returns
   // whether a line was left open. Reads a bounded slab at a time.
