@@ -1,5 +1,7 @@
 #include "h5dig/h5/copy.hpp"
 
+#include "h5dig/h5/read_support.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -129,13 +131,9 @@ void create_external_link(const std::string& file, const std::string& object, co
 }
 
 bool is_fixed_size_type(const Datatype& type) {
-  if (type.is_variable_string()) return false;
-  for (H5T_class_t c : {H5T_VLEN, H5T_REFERENCE}) {
-    htri_t has = H5Tdetect_class(type.id(), c);
-    if (has < 0) check(-1, "H5Tdetect_class");
-    if (has > 0) return false;
-  }
-  return true;
+  // The whole type tree: H5Tdetect_class does not see a variable-length
+  // string that is an array's base or a compound member.
+  return describe_stored_type(type).fixed_size;
 }
 
 }  // namespace h5dig::h5

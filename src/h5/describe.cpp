@@ -211,6 +211,17 @@ TypeDesc describe_type(hid_t type) {
   return d;
 }
 
+bool contains_kind(const TypeDesc& t, TypeDesc::Kind kind) {
+  if (t.kind == kind) return true;
+  for (const auto& m : t.members) {
+    if (contains_kind(m.type, kind)) return true;
+  }
+  for (const auto& s : t.super) {
+    if (contains_kind(s, kind)) return true;
+  }
+  return false;
+}
+
 ValueBuffer::~ValueBuffer() {
   if (mem_type_id && mem_space_id && !bytes.empty() && H5Tdetect_class(mem_type_id.get(), H5T_VLEN) > 0) {
     H5Dvlen_reclaim(mem_type_id.get(), mem_space_id.get(), H5P_DEFAULT, bytes.data());
@@ -429,8 +440,9 @@ ValueBuffer read_attribute_values(hid_t attr) {
   hssize_t n = H5Sget_simple_extent_npoints(vb.mem_space_id.get());
   vb.count = n < 0 ? 0 : static_cast<std::uint64_t>(n);
   vb.mem_type = describe_type(vb.mem_type_id.get());
-  std::size_t elem = std::max(H5Tget_size(ftype.get()), H5Tget_size(vb.mem_type_id.get()));
-  vb.bytes.assign(static_cast<std::size_t>(vb.count) * elem, std::byte{0});
+  // H5Aread packs elements at the memory type's size, which for a compound
+  // with gaps or an n-bit integer is smaller than the file type's.
+  vb.bytes.assign(static_cast<std::size_t>(vb.count) * vb.mem_type.size, std::byte{0});
   if (vb.count > 0) {
     if (H5Aread(attr, vb.mem_type_id.get(), vb.bytes.data()) < 0) {
       vb.bytes.clear();
@@ -514,7 +526,7 @@ std::string object_comment(hid_t obj) {
 }
 
 ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& start,
-                                const std::vector<std::uint64_t>& count) {
+                                const std::vector<std::uint64_t>& count, const std::vector<std::uint64_t>& step) {
   ValueBuffer vb;
   DatatypeId ftype(check_id(H5Dget_type(dset), "H5Dget_type"));
   vb.mem_type_id = DatatypeId(check_id(H5Tget_native_type(ftype.get(), H5T_DIR_DEFAULT), "H5Tget_native_type"));
@@ -526,15 +538,16 @@ ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& st
     vb.mem_space_id = DataspaceId(check_id(H5Screate(H5S_SCALAR), "H5Screate"));
     n = 1;
   } else {
-    std::vector<hsize_t> s(start.begin(), start.end()), c(count.begin(), count.end());
-    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, s.data(), nullptr, c.data(), nullptr),
+    std::vector<hsize_t> s(start.begin(), start.end()), c(count.begin(), count.end()), st(step.begin(), step.end());
+    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, s.data(), st.empty() ? nullptr : st.data(), c.data(),
+                              nullptr),
           "H5Sselect_hyperslab");
     vb.mem_space_id = DataspaceId(check_id(H5Screate_simple(static_cast<int>(c.size()), c.data(), nullptr),
                                            "H5Screate_simple"));
   }
   vb.count = n;
-  std::size_t elem = std::max(H5Tget_size(ftype.get()), H5Tget_size(vb.mem_type_id.get()));
-  vb.bytes.assign(static_cast<std::size_t>(n) * elem, std::byte{0});
+  // H5Dread packs elements at the memory type's size (see read_attribute_values).
+  vb.bytes.assign(static_cast<std::size_t>(n) * vb.mem_type.size, std::byte{0});
   util::heartbeat();
   if (n > 0) {
     if (H5Dread(dset, vb.mem_type_id.get(), vb.mem_space_id.get(), fspace.get(), H5P_DEFAULT, vb.bytes.data()) < 0) {

@@ -126,8 +126,10 @@ std::uint64_t Dataspace::element_count() const {
 
 void Dataspace::select_all() { check(H5Sselect_all(id()), "H5Sselect_all"); }
 
-void Dataspace::select_hyperslab(std::span<const hsize_t> start, std::span<const hsize_t> count) {
-  check(H5Sselect_hyperslab(id(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+void Dataspace::select_hyperslab(std::span<const hsize_t> start, std::span<const hsize_t> count,
+                                 std::span<const hsize_t> stride) {
+  check(H5Sselect_hyperslab(id(), H5S_SELECT_SET, start.data(), stride.empty() ? nullptr : stride.data(),
+                            count.data(), nullptr),
         "H5Sselect_hyperslab");
 }
 

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "h5dig/h5/describe.hpp"
+#include "h5dig/h5/numpy_dtype.hpp"
+
 namespace h5dig::h5 {
 
 std::vector<std::byte> fill_value_bytes(const Dataset& dataset, const Datatype& stored) {
@@ -25,72 +28,60 @@ bool has_external_storage(const Dataset& dataset) {
 }
 
 namespace {
-std::string order_char(H5T_order_t order, std::size_t size) {
-  if (size == 1) return "|";
-  return order == H5T_ORDER_BE ? ">" : "<";
+// Every space-padded fixed string inside an element of `t` at `base`:
+// (offset, size) pairs, array elements one by one.
+void collect_space_padded(const TypeDesc& t, std::size_t base, std::vector<std::pair<std::size_t, std::size_t>>& out) {
+  if (t.kind == TypeDesc::Kind::string && !t.variable && t.strpad == H5T_STR_SPACEPAD) {
+    out.emplace_back(base, t.size);
+  } else if (t.kind == TypeDesc::Kind::compound) {
+    for (const auto& m : t.members) collect_space_padded(m.type, base + m.offset, out);
+  } else if (t.kind == TypeDesc::Kind::array && !t.super.empty()) {
+    std::uint64_t n = 1;
+    for (auto d : t.dims) n *= d;
+    for (std::uint64_t i = 0; i < n && n * t.super[0].size == t.size; ++i) {
+      collect_space_padded(t.super[0], base + i * t.super[0].size, out);
+    }
+  }
 }
 }  // namespace
 
 StoredTypeInfo describe_stored_type(const Datatype& stored) {
   StoredTypeInfo info;
   info.size = stored.size();
-  const H5T_class_t cls = stored.type_class();
-  const std::string bytes = std::to_string(info.size);
-  switch (cls) {
-    case H5T_INTEGER: {
-      H5T_sign_t sign = H5Tget_sign(stored.id());
-      if (sign < 0) check(-1, "H5Tget_sign");
-      const char* kind = sign == H5T_SGN_NONE ? "u" : "i";
-      info.npy_descr = order_char(stored.order(), info.size) + kind + bytes;
-      info.summary = fmt::format("{}int{} {}", sign == H5T_SGN_NONE ? "u" : "", info.size * 8,
-                                 stored.order() == H5T_ORDER_BE ? "BE" : "LE");
+  const TypeDesc type = describe_type(stored.id());
+  const NumpyDtype numpy = numpy_dtype(type);
+  info.npy_descr = numpy.descr;
+  info.npy_subshape = numpy.subshape;
+  info.npy_exact = numpy.exact;
+  // The whole type tree: a variable-length string inside an array or a
+  // compound member is as variable as one on its own.
+  info.fixed_size = !holds_variable_length(type) && !contains_kind(type, TypeDesc::Kind::reference);
+  info.variable_length = holds_variable_length(type);
+  const char* order = stored.order() == H5T_ORDER_BE ? "BE" : "LE";
+  switch (type.kind) {
+    case TypeDesc::Kind::integer:
+      info.summary = fmt::format("{}int{} {}", type.sign == H5T_SGN_NONE ? "u" : "", info.size * 8, order);
       break;
+    case TypeDesc::Kind::floating: info.summary = fmt::format("float{} {}", info.size * 8, order); break;
+    case TypeDesc::Kind::string:
+      info.summary = type.variable ? "variable-length string" : fmt::format("string ({} bytes)", info.size);
+      break;
+    case TypeDesc::Kind::vlen: info.summary = "variable-length sequence"; break;
+    case TypeDesc::Kind::reference: info.summary = "reference"; break;
+    case TypeDesc::Kind::enumeration: info.summary = fmt::format("enum ({} bytes)", info.size); break;
+    default: {
+      static const char* names[] = {"integer", "float", "time", "string", "bitfield", "opaque",
+                                    "compound", "reference", "enum", "vlen", "array", "unknown"};
+      info.summary = fmt::format("{} ({} bytes)", names[static_cast<int>(type.kind)], info.size);
     }
-    case H5T_FLOAT:
-      info.npy_descr = order_char(stored.order(), info.size) + "f" + bytes;
-      info.summary = fmt::format("float{} {}", info.size * 8, stored.order() == H5T_ORDER_BE ? "BE" : "LE");
-      break;
-    case H5T_STRING:
-      if (stored.is_variable_string()) {
-        info.fixed_size = false;
-        info.summary = "variable-length string";
-      } else {
-        info.npy_descr = "|S" + bytes;
-        info.summary = fmt::format("string ({} bytes)", info.size);
-      }
-      break;
-    case H5T_VLEN:
-      info.fixed_size = false;
-      info.summary = "variable-length sequence";
-      break;
-    case H5T_REFERENCE:
-      info.fixed_size = false;
-      info.summary = "reference";
-      break;
-    case H5T_ENUM: {
-      // h5py reads an enum as its base integer type.
-      Datatype base(check_id(H5Tget_super(stored.id()), "H5Tget_super"));
-      StoredTypeInfo b = describe_stored_type(base);
-      info.npy_descr = b.npy_descr;
-      info.summary = "enum of " + b.summary;
-      break;
-    }
-    default:
-      info.npy_descr = "|V" + bytes;
-      info.summary = fmt::format("{} ({} bytes)", cls == H5T_COMPOUND ? "compound" : cls == H5T_ARRAY ? "array" : "opaque",
-                                 info.size);
-      // Compound/array members may themselves be variable-length.
-      if (H5Tdetect_class(stored.id(), H5T_VLEN) > 0 || H5Tdetect_class(stored.id(), H5T_REFERENCE) > 0 ||
-          (H5Tdetect_class(stored.id(), H5T_STRING) > 0 && H5Tis_variable_str(stored.id()) > 0)) {
-        info.fixed_size = false;
-      }
-      break;
   }
+  // Space-padded strings: h5py reads them into a null-padded memory type.
+  collect_space_padded(type, 0, info.space_padded);
   return info;
 }
 
 void read_stored(const Dataset& dataset, std::span<const std::uint64_t> start, std::span<const std::uint64_t> count,
-                 void* out) {
+                 void* out, std::span<const std::uint64_t> step) {
   Datatype type = dataset.type();
   Dataspace file_space = dataset.space();
   if (file_space.kind() != H5S_SIMPLE || start.empty()) {
@@ -98,7 +89,8 @@ void read_stored(const Dataset& dataset, std::span<const std::uint64_t> start, s
     return;
   }
   std::vector<hsize_t> s(start.begin(), start.end()), c(count.begin(), count.end());
-  file_space.select_hyperslab(s, c);
+  std::vector<hsize_t> stride(step.begin(), step.end());
+  file_space.select_hyperslab(s, c, stride);
   Dataspace mem_space = Dataspace::simple(c);
   dataset.read(type.id(), mem_space.id(), file_space.id(), out);
 }

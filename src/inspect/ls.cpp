@@ -308,6 +308,12 @@ struct Lister {
       out << (opt.simple ? spaces(22) : spaces(23)) << "Unable to print data.\n";
       return;
     }
+    if (h5::contains_kind(a.type, TypeDesc::Kind::time)) {
+      // HDF5 has no memory type for the time class: h5ls prints no values
+      // (an empty line) and goes on.
+      out << "\n";
+      return;
+    }
     h5::ValueBuffer vb;
     try {
       vb = h5::read_attribute_values(a.attr);
@@ -331,7 +337,7 @@ struct Lister {
     }
     if (vb.mem_type.kind == TypeDesc::Kind::reference && vb.mem_type.ref_kind == 0) {
       // Object references: each target with its values, as for datasets.
-      std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
+      const std::size_t elem = vb.mem_type.size;  // H5Dread/H5Aread pack elements at the memory type's size
       for (std::uint64_t i = 0; i < vb.count; ++i) render_reference(a.attr, vb.bytes.data() + i * elem, opt.simple ? 14 : 15, true);
       out << "\n";
       return;
@@ -345,7 +351,7 @@ struct Lister {
     std::string pre = opt.simple ? spaces(14) : spaces(15);
     detail::LineRenderer lr(out, pre, pre + " ", ncols, per_line);
     detail::ValueFormat vf = value_format(a.attr);
-    std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
+    const std::size_t elem = vb.mem_type.size;  // H5Dread/H5Aread pack elements at the memory type's size
     for (std::uint64_t i = 0; i < vb.count; ++i) {
       std::string text = detail::format_value(vb.mem_type, vb.bytes.data() + i * elem, vf);
       if (i + 1 < vb.count) text += opt.simple ? " " : ",";
@@ -485,44 +491,18 @@ struct Lister {
       out << "\n";
       return;
     }
-    // h5ls's words when the values cannot be read or decoded; the listing goes
-    // on with the next object. An extent beyond its maximum only comes from a
-    // damaged dataspace (it would print billions of fill values).
-    constexpr const char* kUnable = "        Unable to print data.\n";
+    std::size_t pre = opt.simple ? 8 : 9;
+    // An extent beyond its maximum only comes from a damaged dataspace: it
+    // would print billions of fill values. h5ls's words, and the listing goes on.
     for (std::size_t i = 0; i < d.space.dims.size() && i < d.space.maxdims.size(); ++i) {
       if (d.space.maxdims[i] != kUnlimited && d.space.dims[i] > d.space.maxdims[i]) {
-        out << kUnable;
+        out << spaces(pre + 8) << "Unable to print data.\n";
         return;
       }
     }
-    if (contains_time(d.type)) {
-      out << "\n";  // h5ls prints no values for HDF5's time class (also inside a struct), and no error
-      return;
-    }
-    std::size_t pre = opt.simple ? 8 : 9;
-    values_started_ = false;
-    try {
-      render_values(dset, d, pre);
-    } catch (const Error&) {
-      // For a compound dataset h5ls has already written the first line's
-      // indentation when its read fails.
-      out << (values_started_ ? "\n" : "") << (d.type.kind == TypeDesc::Kind::compound ? spaces(pre) : "")
-          << kUnable;
-      return;
-    }
+    render_values(dset, d, pre);
     out << "\n";
   }
-
-  bool values_started_ = false;
-
-  static bool contains_time(const TypeDesc& t) {
-    if (t.kind == TypeDesc::Kind::time) return true;
-    for (const auto& m : t.members)
-      if (contains_time(m.type)) return true;
-    for (const auto& u : t.super)
-      if (contains_time(u)) return true;
-    return false;
-  }  // render_values wrote a value (a line may be open)
 
   // Renders all values of `dset` on lines starting with `pre` spaces; returns
   // whether a line was left open. Reads a bounded slab at a time.
@@ -546,14 +526,30 @@ struct Lister {
     detail::RegionRenderer rr(out, region_layout(spaces(pre), spaces(opt.simple != in_attribute ? pre + 1 : pre),
                                                  spaces(pre > top ? pre - top : 0), ncols, pre > top ? 3 : 0));
     bool object_refs = d.type.kind == TypeDesc::Kind::reference && d.type.ref_kind == 0;
+    // HDF5 has no memory type for the time class (alone or nested): h5ls
+    // prints no values for it and goes on.
+    if (h5::contains_kind(d.type, TypeDesc::Kind::time)) return false;
     std::uint64_t total = d.space.kind == 0 ? 1 : d.space.npoints;
     std::uint64_t index = 0;
     bool open_line = false;
+    bool unreadable = false;
     for_each_slab(d.space.kind == 0 ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
                   [&](const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count) {
-                    h5::ValueBuffer vb = h5::read_dataset_values(dset, start, count);
-                    std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
-                    if (vb.count > 0) values_started_ = true;
+                    if (unreadable) return;
+                    h5::ValueBuffer vb;
+                    try {
+                      vb = h5::read_dataset_values(dset, start, count);
+                    } catch (const Error&) {
+                      // Data HDF5 cannot read (a filter it has no plugin for,
+                      // a damaged chunk): h5ls says so in one line and lists
+                      // the rest of the file.
+                      unreadable = true;
+                      if (open_line) out << "\n";
+                      out << spaces(pre + 8) << "Unable to print data.";
+                      open_line = true;
+                      return;
+                    }
+                    const std::size_t elem = vb.mem_type.size;  // H5Dread/H5Aread pack elements at the memory type's size
                     for (std::uint64_t i = 0; i < vb.count; ++i, ++index) {
                       const std::byte* p = vb.bytes.data() + i * elem;
                       if (object_refs) {
@@ -615,7 +611,7 @@ struct Lister {
   // Region references of an attribute, one after the other.
   void render_regions(hid_t loc, const h5::ValueBuffer& vb, detail::RegionLayout layout, std::uint64_t first) {
     detail::RegionRenderer rr(out, std::move(layout));
-    std::size_t elem = vb.count ? vb.bytes.size() / vb.count : 0;
+    const std::size_t elem = vb.mem_type.size;  // H5Dread/H5Aread pack elements at the memory type's size
     for (std::uint64_t i = 0; i < vb.count; ++i) rr.reference(h5::describe_region_ref(loc, vb.bytes.data() + i * elem), first + i);
     if (rr.wrote()) out << "\n";
   }

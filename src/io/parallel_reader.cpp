@@ -96,10 +96,14 @@ std::string join_coords(std::span<const std::uint64_t> c) {
 
 // Copies (or fills) the intersection of one chunk-shaped block with the
 // selection into the output, merging trailing dimensions that are whole in
-// both the block and the output into one memcpy.
+// both the block and the output into one memcpy. With steps, the selected
+// elements of a block are every step-th one from src_lo: the block (a decoded
+// chunk, or the bounding box of a contiguous row) is read whole and copied
+// with stride, so memory stays one chunk per thread whatever the step.
 struct Region {
   std::size_t rank = 0;
-  std::vector<std::uint64_t> src_lo;   // first element inside the block
+  std::vector<std::uint64_t> src_lo;   // first selected element inside the block
+  std::vector<std::uint64_t> src_step; // elements between selected ones in the block (1 if extent <= 1)
   std::vector<std::uint64_t> dst_lo;   // first element inside the output
   std::vector<std::uint64_t> extent;   // elements to copy per dimension
   std::uint64_t elements() const {
@@ -114,46 +118,76 @@ Region intersect(std::span<const std::uint64_t> origin, std::span<const std::uin
   Region r;
   r.rank = origin.size();
   r.src_lo.resize(r.rank);
+  r.src_step.resize(r.rank);
   r.dst_lo.resize(r.rank);
   r.extent.resize(r.rank);
   for (std::size_t d = 0; d < r.rank; ++d) {
-    std::uint64_t lo = std::max(origin[d], sel.start[d]);
-    std::uint64_t hi = std::min(origin[d] + block[d], sel.start[d] + sel.count[d]);
-    r.src_lo[d] = lo - origin[d];
-    r.dst_lo[d] = lo - sel.start[d];
-    r.extent[d] = hi > lo ? hi - lo : 0;
+    const std::uint64_t step = sel.step_of(d);
+    const std::uint64_t first = sel.start[d];
+    const std::uint64_t end = sel.count[d] == 0 ? first : first + (sel.count[d] - 1) * step + 1;  // past the last
+    const std::uint64_t lo = std::max(origin[d], first);
+    const std::uint64_t hi = std::min(origin[d] + block[d], end);
+    std::uint64_t i_lo = 0, i_end = 0;  // selected indices [i_lo, i_end) inside the block
+    if (hi > lo) {
+      i_lo = (lo - first + step - 1) / step;
+      i_end = (hi - 1 - first) / step + 1;
+    }
+    r.extent[d] = i_end > i_lo ? i_end - i_lo : 0;
+    r.src_lo[d] = r.extent[d] ? first + i_lo * step - origin[d] : 0;
+    r.src_step[d] = r.extent[d] > 1 ? step : 1;
+    r.dst_lo[d] = i_lo;
   }
   return r;
 }
 
 // The plan of runs for copying `r` from a block of shape `block` to an output
-// of shape `out_shape`: dims [0, k) are iterated, dims [k, rank) form one run.
+// of shape `out_shape`: dims [0, k) are iterated, dims [k, rank) form one run
+// that is contiguous in the output; in the block it is contiguous too unless
+// the innermost dimension has a step (then run_src_step > the element size).
 struct RunPlan {
   std::size_t k = 0;
-  std::uint64_t run_bytes = 0;
-  std::vector<std::uint64_t> src_stride, dst_stride;  // bytes, per dimension
+  std::uint64_t run_bytes = 0;     // output bytes of a run
+  std::uint64_t run_elements = 0;
+  std::uint64_t run_src_step = 0;  // bytes between a run's elements in the block
+  std::size_t esize = 0;
+  std::uint64_t src0 = 0, dst0 = 0;                   // byte offsets of the first run
+  std::vector<std::uint64_t> src_stride, dst_stride;  // bytes per iteration step, per dimension
+  bool contiguous() const noexcept { return run_src_step == esize; }
+  // Bytes a run spans in the block.
+  std::uint64_t run_src_span() const noexcept { return run_elements ? (run_elements - 1) * run_src_step + esize : 0; }
 };
 
 RunPlan plan_runs(const Region& r, std::span<const std::uint64_t> block, std::span<const std::uint64_t> out_shape,
                   std::size_t esize) {
   RunPlan p;
   const std::size_t rank = r.rank;
-  p.src_stride.assign(rank, esize);
+  p.esize = esize;
+  std::vector<std::uint64_t> block_stride(rank, esize);
   p.dst_stride.assign(rank, esize);
   for (std::size_t d = rank; d-- > 1;) {
-    p.src_stride[d - 1] = p.src_stride[d] * block[d];
+    block_stride[d - 1] = block_stride[d] * block[d];
     p.dst_stride[d - 1] = p.dst_stride[d] * out_shape[d];
   }
+  p.src_stride.resize(rank);
+  for (std::size_t d = 0; d < rank; ++d) {
+    p.src0 += r.src_lo[d] * block_stride[d];
+    p.dst0 += r.dst_lo[d] * p.dst_stride[d];
+    p.src_stride[d] = block_stride[d] * r.src_step[d];
+  }
   // Merge from the innermost dimension outwards while the dimension below is
-  // whole in both the block and the output.
+  // whole in both the block and the output and nothing is stepped over.
   std::size_t k = rank - 1;
-  std::uint64_t run = r.extent[rank - 1] * esize;
-  while (k > 0 && r.extent[k] == block[k] && r.extent[k] == out_shape[k]) {
-    --k;
-    run *= r.extent[k];
+  std::uint64_t elements = r.extent[rank - 1];
+  p.run_src_step = esize * r.src_step[rank - 1];
+  if (r.src_step[rank - 1] == 1) {
+    while (k > 0 && r.extent[k] == block[k] && r.extent[k] == out_shape[k] && r.src_step[k - 1] == 1) {
+      --k;
+      elements *= r.extent[k];
+    }
   }
   p.k = k;
-  p.run_bytes = run;
+  p.run_elements = elements;
+  p.run_bytes = elements * esize;
   return p;
 }
 
@@ -161,14 +195,13 @@ RunPlan plan_runs(const Region& r, std::span<const std::uint64_t> block, std::sp
 template <typename Fn>
 void for_each_run(const Region& r, const RunPlan& p, Fn&& fn) {
   const std::size_t k = p.k;
-  std::uint64_t src = 0, dst = 0;
-  for (std::size_t d = 0; d < r.rank; ++d) {
-    src += r.src_lo[d] * p.src_stride[d];
-    dst += r.dst_lo[d] * p.dst_stride[d];
-  }
+  std::uint64_t src = p.src0, dst = p.dst0;
   if (k == 0) {
     fn(src, dst);
     return;
+  }
+  for (std::size_t d = 0; d < k; ++d) {
+    if (r.extent[d] == 0) return;
   }
   std::vector<std::uint64_t> idx(k, 0);
   for (;;) {
@@ -185,6 +218,27 @@ void for_each_run(const Region& r, const RunPlan& p, Fn&& fn) {
       idx[d] = 0;
       if (d == 0) return;
     }
+  }
+}
+
+template <typename T>
+void gather(std::byte* dst, const std::byte* src, std::uint64_t n, std::uint64_t step) {
+  for (std::uint64_t i = 0; i < n; ++i) std::memcpy(dst + i * sizeof(T), src + i * step, sizeof(T));
+}
+
+// Copies one run of the plan from the block at `src` to the output at `dst`.
+void copy_run(std::byte* dst, const std::byte* src, const RunPlan& p) {
+  if (p.contiguous()) {
+    std::memcpy(dst, src, p.run_bytes);
+    return;
+  }
+  switch (p.esize) {
+    case 1: gather<std::uint8_t>(dst, src, p.run_elements, p.run_src_step); return;
+    case 2: gather<std::uint16_t>(dst, src, p.run_elements, p.run_src_step); return;
+    case 4: gather<std::uint32_t>(dst, src, p.run_elements, p.run_src_step); return;
+    case 8: gather<std::uint64_t>(dst, src, p.run_elements, p.run_src_step); return;
+    default:
+      for (std::uint64_t i = 0; i < p.run_elements; ++i) std::memcpy(dst + i * p.esize, src + i * p.run_src_step, p.esize);
   }
 }
 
@@ -224,6 +278,7 @@ struct ParallelReader::Impl {
   bool fill_zero = true;
   Fd fd;
   std::uint64_t file_size = 0;
+  haddr_t contiguous_offset = HADDR_UNDEF;  // contiguous data's file offset; undefined until written
   // Chunk map, built on first use: records plus a sorted index by linear grid position.
   bool mapped = false;
   chunk::ChunkMap map;
@@ -302,7 +357,7 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
     throw_unsupported(fmt::format("{}: {} elements have no fixed-size stored bytes; use h5py or h5dump", m.where(),
                                   info.summary));
   }
-  m.type = ElementType{info.size, info.npy_descr, info.summary};
+  m.type = ElementType{info.size, info.npy_descr, info.npy_subshape, info.space_padded, info.summary};
   h5::Dataspace space = ds.space();
   if (space.kind() != H5S_SIMPLE) {
     m.scalar = true;
@@ -325,6 +380,7 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
     m.fallback = "";  // compact data lives in the object header: H5Dread is the direct way, no note
   } else if (m.layout == H5D_CONTIGUOUS) {
     if (h5::has_external_storage(ds)) m.fallback = "external raw data files";
+    m.contiguous_offset = ds.contiguous_offset();
   } else if (m.layout == H5D_CHUNKED) {
     auto cd = ds.chunk_dims();
     m.chunk_shape.assign(cd.begin(), cd.end());
@@ -405,13 +461,21 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
   if (workspaces.size() < threads) workspaces.resize(threads);
   std::vector<Buffer> scratch(threads);
 
-  // The chunk grid range the selection touches, walked in C order.
-  std::vector<std::uint64_t> glo(rank), ghi(rank);  // inclusive
-  for (std::size_t d = 0; d < rank; ++d) {
-    glo[d] = sel.start[d] / chunk_shape[d];
-    ghi[d] = (sel.start[d] + sel.count[d] - 1) / chunk_shape[d];
+  // Per dimension, the chunk grid positions holding a selected element (with a
+  // step larger than the chunk, some in between hold none); walked in C order.
+  std::vector<std::vector<std::uint64_t>> touched(rank);
+  for (std::size_t d = 0; d < rank && sel.count[d] > 0; ++d) {
+    const std::uint64_t step = sel.step_of(d), c = chunk_shape[d];
+    for (std::uint64_t i = 0; i < sel.count[d];) {
+      const std::uint64_t pos = (sel.start[d] + i * step) / c;
+      touched[d].push_back(pos);
+      // the first selected index in the next chunk
+      const std::uint64_t next = (pos + 1) * c;
+      i = (next - sel.start[d] + step - 1) / step;
+    }
   }
-  std::vector<std::uint64_t> g = glo;
+  std::vector<std::size_t> at(rank, 0);
+  auto grid_pos = [&](std::size_t d) { return touched[d][at[d]]; };
   bool done = sel.element_count() == 0;
 
   struct Item {
@@ -433,7 +497,7 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
   auto selected_runs_are_large = [&](std::span<const std::uint64_t> origin) {
     Region r = intersect(origin, chunk_shape, sel);
     RunPlan p = plan_runs(r, chunk_shape, out_shape, esize);
-    return p.run_bytes >= (16u << 10) && 2 * r.elements() * esize <= nominal;
+    return p.contiguous() && p.run_bytes >= (16u << 10) && 2 * r.elements() * esize <= nominal;
   };
 
   auto source = [&](Item& item) -> bool {
@@ -441,13 +505,13 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
     item.origin.resize(rank);
     std::uint64_t linear = 0;
     for (std::size_t d = 0; d < rank; ++d) {
-      item.origin[d] = g[d] * chunk_shape[d];
-      linear = linear * grid[d] + g[d];
+      item.origin[d] = grid_pos(d) * chunk_shape[d];
+      linear = linear * grid[d] + grid_pos(d);
     }
     // advance the odometer
     for (std::size_t d = rank; d-- > 0;) {
-      if (++g[d] <= ghi[d]) break;
-      g[d] = glo[d];
+      if (++at[d] < touched[d].size()) break;
+      at[d] = 0;
       if (d == 0) done = true;
     }
     item.record = find(linear);
@@ -461,11 +525,10 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
     for (std::size_t d = 0; d < rank; ++d) whole = whole && r.extent[d] == chunk_shape[d];
     if (whole) {
       RunPlan p = plan_runs(r, chunk_shape, out_shape, esize);
-      bool contiguous = p.run_bytes == nominal;
+      bool contiguous = p.contiguous() && p.run_bytes == nominal;
       if (contiguous) {
         item.direct = true;
-        item.dst_offset = 0;
-        for (std::size_t d = 0; d < rank; ++d) item.dst_offset += r.dst_lo[d] * p.dst_stride[d];
+        item.dst_offset = p.dst0;
       }
     }
     const chunk::ChunkRecord& rec = map.record(static_cast<std::size_t>(item.record));
@@ -549,9 +612,7 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
       if (!item.direct) {
         RunPlan p = plan_runs(r, chunk_shape, out_shape, esize);
         const std::byte* src = target.data();
-        for_each_run(r, p, [&](std::uint64_t s, std::uint64_t dst) {
-          std::memcpy(out.data() + dst, src + s, p.run_bytes);
-        });
+        for_each_run(r, p, [&](std::uint64_t s, std::uint64_t dst) { copy_run(out.data() + dst, src + s, p); });
       }
     }
     if (options.progress) options.progress->advance(region_bytes);
@@ -581,29 +642,46 @@ ReadStats ParallelReader::Impl::read_contiguous(const Selection& sel, std::span<
     throw_corrupt(fmt::format("{}: contiguous data at bytes {}+{} runs past the end of the file ({} bytes)", where(),
                               base, dataset_bytes, file_size));
   }
-  // Runs, split into pieces of at most 8 MiB so that threads share a big run.
+  // Runs, split into pieces spanning at most 8 MiB of the file so that threads
+  // share a big run. A stepped run's piece is read as its bounding span into a
+  // per-thread buffer and gathered; a step wider than a piece reads elements
+  // one by one (each one its own piece).
   constexpr std::uint64_t kPiece = 8u << 20;
   struct Piece {
-    std::uint64_t src, dst, n;
+    std::uint64_t src, dst, elements;
   };
+  const std::uint64_t piece_elements =
+      p.contiguous() ? std::max<std::uint64_t>(1, kPiece / esize) : std::max<std::uint64_t>(1, kPiece / p.run_src_step);
   std::vector<Piece> pieces;
   for_each_run(r, p, [&](std::uint64_t s, std::uint64_t d) {
-    for (std::uint64_t o = 0; o < p.run_bytes; o += kPiece) {
-      pieces.push_back({s + o, d + o, std::min(kPiece, p.run_bytes - o)});
+    for (std::uint64_t e = 0; e < p.run_elements; e += piece_elements) {
+      pieces.push_back({s + e * p.run_src_step, d + e * esize, std::min(piece_elements, p.run_elements - e)});
     }
   });
   const std::size_t threads = exec::resolved_threads({.threads = options.threads});
+  std::vector<Buffer> scratch(threads);
   // pread only; no HDF5 in the workers. Small pieces are grouped per task.
-  const std::size_t per_task = std::max<std::size_t>(1, (1u << 20) / std::max<std::uint64_t>(1, p.run_bytes));
+  const std::uint64_t piece_bytes = std::min(p.run_elements, piece_elements) * esize;
+  const std::size_t per_task = std::max<std::size_t>(1, (1u << 20) / std::max<std::uint64_t>(1, piece_bytes));
   const std::size_t tasks = (pieces.size() + per_task - 1) / per_task;
-  exec::parallel_for_index({.threads = threads}, tasks, [&](std::size_t t, std::size_t) {
+  exec::parallel_for_index({.threads = threads}, tasks, [&](std::size_t t, std::size_t worker) {
     std::uint64_t bytes = 0;
     for (std::size_t i = t * per_task; i < std::min(pieces.size(), (t + 1) * per_task); ++i) {
       const Piece& pc = pieces[i];
-      if (!pread_full(fd.get(), out.data() + pc.dst, pc.n, base + pc.src, where())) {
-        throw_corrupt(fmt::format("{}: file ends inside the contiguous data", where()));
+      const std::uint64_t n = pc.elements * esize;
+      bool ok = true;
+      if (p.contiguous()) {
+        ok = pread_full(fd.get(), out.data() + pc.dst, n, base + pc.src, where());
+      } else {
+        RunPlan piece = p;
+        piece.run_elements = pc.elements;
+        piece.run_bytes = n;
+        auto span = scratch[worker].resize(piece.run_src_span());
+        ok = pread_full(fd.get(), span.data(), span.size(), base + pc.src, where());
+        if (ok) copy_run(out.data() + pc.dst, span.data(), piece);
       }
-      bytes += pc.n;
+      if (!ok) throw_corrupt(fmt::format("{}: file ends inside the contiguous data", where()));
+      bytes += n;
     }
     if (options.progress) options.progress->advance(bytes);
   });
@@ -625,14 +703,13 @@ ReadStats ParallelReader::read(const Selection& sel, std::span<std::byte> out, c
   ReadStats stats;
   if (m.layout == H5D_CHUNKED && !m.scalar && m.fallback.empty()) {
     stats = m.read_chunked(sel, out, options);
-  } else if (m.layout == H5D_CONTIGUOUS && !m.scalar && m.fallback.empty() &&
-             m.ds->contiguous_offset() != HADDR_UNDEF) {
-    stats = m.read_contiguous(sel, out, options, m.ds->contiguous_offset());
+  } else if (m.layout == H5D_CONTIGUOUS && !m.scalar && m.fallback.empty() && m.contiguous_offset != HADDR_UNDEF) {
+    stats = m.read_contiguous(sel, out, options, m.contiguous_offset);
   } else {
     if (!m.fallback.empty()) m.note(options, m.fallback);
     // Compact data, never-written contiguous data (HDF5 supplies the fill
     // value), and everything in fallback.
-    if (want > 0) h5::read_stored(*m.ds, sel.start, sel.count, out.data());
+    if (want > 0) h5::read_stored(*m.ds, sel.start, sel.count, out.data(), sel.step);
     if (options.progress) options.progress->advance(want);
     stats.method = m.fallback.empty() ? "H5Dread" : "H5Dread (fallback)";
     stats.stored_bytes = want;
@@ -642,6 +719,13 @@ ReadStats ParallelReader::read(const Selection& sel, std::span<std::byte> out, c
   return stats;
 }
 
+bool ParallelReader::read_enters_hdf5(const ReadOptions& options) const {
+  const Impl& m = *impl_;
+  if (m.scalar || !m.fallback.empty()) return true;
+  if (m.layout == H5D_CHUNKED) return !m.mapped || options.raw_source == RawSource::hdf5;
+  return !(m.layout == H5D_CONTIGUOUS && m.contiguous_offset != HADDR_UNDEF);
+}
+
 void ParallelReader::read_hdf5(const Selection& sel, std::span<std::byte> out) {
   Impl& m = *impl_;
   if (!m.scalar) check_selection(sel, m.shape);
@@ -649,7 +733,7 @@ void ParallelReader::read_hdf5(const Selection& sel, std::span<std::byte> out) {
   if (out.size() != want) {
     throw_usage(fmt::format("{}: output buffer holds {} bytes, the selection needs {}", m.where(), out.size(), want));
   }
-  if (want > 0) h5::read_stored(*m.ds, sel.start, sel.count, out.data());
+  if (want > 0) h5::read_stored(*m.ds, sel.start, sel.count, out.data(), sel.step);
 }
 
 std::uint64_t ParallelReader::kernel_output_bytes() {

@@ -24,6 +24,8 @@
 #include "h5dig/object_path.hpp"
 #include "h5dig/util/interrupt_cleanup.hpp"
 #include "h5dig/util/progress.hpp"
+#include "output_file.hpp"
+#include "value_read.hpp"
 
 namespace h5dig::io {
 
@@ -31,82 +33,38 @@ std::string npy_header(const std::string& descr, std::span<const std::uint64_t> 
   std::string dims;
   for (std::size_t i = 0; i < shape.size(); ++i) dims += fmt::format("{}{}", i ? ", " : "", shape[i]);
   if (shape.size() == 1) dims += ",";
-  std::string dict = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", descr, dims);
+  // A structured descr is a list literal; a type string is quoted.
+  const std::string quoted = !descr.empty() && descr.front() == '[' ? descr : "'" + descr + "'";
+  std::string dict = fmt::format("{{'descr': {}, 'fortran_order': False, 'shape': ({}), }}", quoted, dims);
   // magic(6) + version(2) + length(2) + dict + padding + '\n', a multiple of 64
   std::size_t total = 10 + dict.size() + 1;
   std::size_t padded = (total + 63) / 64 * 64;
   dict.append(padded - total, ' ');
   dict += '\n';
-  std::string header("\x93NUMPY\x01\x00", 8);
-  const auto len = static_cast<std::uint16_t>(dict.size());
-  header += static_cast<char>(len & 0xff);
-  header += static_cast<char>(len >> 8);
+  // Version 1.0 (a latin-1 header with a 2-byte length) unless a field name
+  // needs UTF-8 or the header is longer than 64 KiB: version 3.0 (UTF-8,
+  // 4-byte length), as numpy.save does.
+  const bool ascii = std::all_of(dict.begin(), dict.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii && dict.size() + 10 <= 0xffff) {
+    std::string header("\x93NUMPY\x01\x00", 8);
+    const auto len = static_cast<std::uint16_t>(dict.size());
+    header += static_cast<char>(len & 0xff);
+    header += static_cast<char>(len >> 8);
+    return header + dict;
+  }
+  // Re-pad for the 12-byte preamble.
+  while (!dict.empty() && (dict.back() == '\n' || dict.back() == ' ')) dict.pop_back();
+  const std::size_t total3 = 12 + dict.size() + 1;
+  dict.append((total3 + 63) / 64 * 64 - total3, ' ');
+  dict += '\n';
+  std::string header("\x93NUMPY\x03\x00", 8);
+  const auto len = static_cast<std::uint32_t>(dict.size());
+  for (int i = 0; i < 4; ++i) header += static_cast<char>((len >> (8 * i)) & 0xff);
   return header + dict;
 }
 
 namespace {
 
-// An output file being written: a temporary name beside the target, its
-// blocks reserved up front, written with pwrite (write_at: pieces below 2 MiB,
-// see output_memory.hpp; an mmap of it would fault 2 MiB page-cache folios in
-// and zero them first); renamed to the target by commit(), removed otherwise.
-class OutputFile {
- public:
-  OutputFile(const std::filesystem::path& target, const std::string& header, std::uint64_t data_bytes)
-      : target_(target) {
-    std::filesystem::path dir = target.parent_path();
-    std::string name = (dir.empty() ? std::filesystem::path(".") : dir) / ("." + target.filename().string() + ".h5dig-XXXXXX");
-    std::vector<char> tmpl(name.begin(), name.end());
-    tmpl.push_back('\0');
-    fd_ = ::mkstemp(tmpl.data());
-    if (fd_ < 0) throw_io(fmt::format("{}: cannot create a temporary file beside it: {}", target.string(), std::strerror(errno)));
-    temp_ = tmpl.data();
-    on_interrupt_.emplace(temp_);
-    try {
-      reserve(header.size() + data_bytes);
-      write_at(fd_, 0, std::as_bytes(std::span(header)), target_.string());
-      data_offset_ = header.size();
-    } catch (...) {
-      discard();  // a throwing constructor runs no destructor
-      throw;
-    }
-  }
-  ~OutputFile() { discard(); }
-  // Writes `bytes` at `offset` of the data (after the header).
-  void write(std::uint64_t offset, std::span<const std::byte> bytes) {
-    write_at(fd_, data_offset_ + offset, bytes, target_.string());
-  }
-  void commit() {
-    if (::close(std::exchange(fd_, -1)) != 0) fail("cannot write");
-    if (::rename(temp_.c_str(), target_.c_str()) != 0) fail("cannot rename the temporary file to");
-    committed_ = true;
-    on_interrupt_.reset();
-  }
-
- private:
-  void reserve(std::uint64_t size) {
-    // Every block reserved before writing: a full disk (or quota) is this one
-    // error, before any decoding. Filesystems without fallocate get a sparse
-    // file (a full disk is then the write's error).
-    if (size > 0 && ::fallocate(fd_, 0, 0, static_cast<off_t>(size)) != 0) {
-      if (errno != EOPNOTSUPP && errno != ENOSYS) fail("no room for");
-      if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail("cannot size");
-    }
-  }
-  void discard() noexcept {
-    if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-    if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
-  }
-  [[noreturn]] void fail(const char* what) {
-    throw_io(fmt::format("{}: {} {}: {}", target_.string(), what, temp_, std::strerror(errno)));
-  }
-  std::filesystem::path target_;
-  std::string temp_;
-  std::optional<util::InterruptCleanup> on_interrupt_;  // removes temp_ on Ctrl-C
-  std::uint64_t data_offset_ = 0;
-  int fd_ = -1;
-  bool committed_ = false;
-};
 
 // Reads `sel` into `out` slab by slab along the first dimension: each slab is
 // decoded into one of two reused buffers of about `slab_bytes` while the
@@ -124,6 +82,20 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile&
     const auto v0 = std::chrono::steady_clock::now();
     verify_selection(reader, part, got);
     verifying += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
+  };
+  // h5py reads space-padded strings into a null-padded memory type: HDF5's
+  // conversion turns the trailing spaces into NULs. The output follows h5py
+  // (after --verify, which compares the stored bytes).
+  const auto& padded = reader.element_type().space_padded;
+  const std::size_t es = reader.element_type().size;
+  auto as_h5py = [&](std::span<std::byte> buf) {
+    if (padded.empty() || es == 0) return;
+    for (std::size_t e = 0; e + es <= buf.size(); e += es) {
+      for (const auto& [offset, size] : padded) {
+        std::byte* p = buf.data() + e + offset;
+        for (std::size_t n = size; n > 0 && p[n - 1] == std::byte{' '}; --n) p[n - 1] = std::byte{0};
+      }
+    }
   };
   auto finish = [&](ReadStats all) {
     all.bytes = reader.output_bytes(sel);
@@ -143,6 +115,7 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile&
     OutputMemory buffer(total);
     add(reader.read(sel, buffer.data(), ro));
     check(sel, buffer.data());
+    as_h5py(buffer.data());
     out.write(0, buffer.data());
     return finish(all);
   }
@@ -166,6 +139,7 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile&
     std::span<std::byte> buf = buffers[which].data().first((hi - lo) * row_bytes);
     add(reader.read(slab, buf, lo == sel.start[0] ? ro : later));
     check(slab, buf);
+    as_h5py(buf);
     if (writing.valid()) writing.get();  // rethrows a write error
     writing = std::async(std::launch::async, [&out, buf, at = (lo - sel.start[0]) * row_bytes] { out.write(at, buf); });
     lo = hi;
@@ -242,6 +216,12 @@ std::string rate(std::uint64_t bytes, double seconds) {
 void run_read(const ReadCommandOptions& options, std::ostream& report) {
   ObjectPath path = split_object_path(options.object);
   if (path.object.empty()) throw_usage(fmt::format("{}: name a dataset: FILE/DATASET", options.object));
+  if (reads_values(path.file, path.object, options.output)) {
+    // Variable-length data (heap references on disk), or JSON output: values
+    // through H5Dread in bounded batches (value_read.hpp).
+    run_value_read(options, report);
+    return;
+  }
   ParallelReader reader(path.file, path.object);
   Selection sel;
   try {
@@ -270,6 +250,9 @@ void run_read(const ReadCommandOptions& options, std::ostream& report) {
     if (ends_with_npy(options.output)) {
       std::vector<std::uint64_t> shape = sel.count;
       if (shape.empty() && bytes == 0) shape = {0};  // a null dataspace: no elements, not a scalar
+      // h5py reads an array element type as trailing dimensions.
+      const auto& sub = reader.element_type().npy_subshape;
+      shape.insert(shape.end(), sub.begin(), sub.end());
       header = npy_header(reader.element_type().npy_descr, shape);
     }
     OutputFile out(options.output, header, bytes);

@@ -94,6 +94,7 @@ def make_latest(f):
     f['implicit'][3:17, 4:30] = noise((14, 26), '<u2')
 
 cases = []
+numpy_cases = []
 def expect(path, f):
     def visit(name, obj):
         if not isinstance(obj, h5py.Dataset):
@@ -112,6 +113,29 @@ def expect(path, f):
             exp = os.path.join(out, '%s.%d' % (base, i))
             open(exp, 'wb').write(obj[tuple(slice(a, b) for a, b in sel)].tobytes())
             cases.append('%s %s %s %s.%d' % (path, name, text, base, i))
+        # numpy basic indexing (io::parse_numpy_selection): steps, clamped and
+        # negative bounds, integer members dropping their dimension.
+        for i in range(8):
+            members, key = [], []
+            for n in obj.shape[:len(obj.shape) - (i % 2)]:
+                kind = rng.integers(0, 4)
+                if kind == 0:
+                    k = int(rng.integers(-n, n)); members.append(str(k)); key.append(k)
+                else:
+                    def bound():
+                        if rng.integers(0, 4) == 0: return None
+                        return int(rng.integers(-n - 3, n + 4))
+                    a, b = bound(), bound()
+                    st = [None, 1, 2, 3, 7, n + 5][int(rng.integers(0, 6))] if kind > 1 else None
+                    text = ('' if a is None else str(a)) + ':' + ('' if b is None else str(b))
+                    if st is not None: text += ':' + str(st)
+                    members.append(text); key.append(slice(a, b, st))
+            value = obj[tuple(key)]
+            exp = os.path.join(out, '%s.np%d' % (base, i))
+            # all-integer members give a numpy scalar (native order, 'S' stripped): back to the dataset's dtype
+            open(exp, 'wb').write(np.ascontiguousarray(np.asarray(value, dtype=obj.dtype)).tobytes())
+            numpy_cases.append('%s %s %s %s.np%d %s' % (path, name, ','.join(members) or '-', base, i,
+                                                        ','.join(map(str, np.shape(value))) or '-'))
     f.visititems(visit)
 
 p1 = os.path.join(out, 'default.h5'); p2 = os.path.join(out, 'latest.h5')
@@ -120,6 +144,7 @@ with h5py.File(p2, 'w', libver='latest') as f: make_latest(f)
 with h5py.File(p1, 'r') as f: expect(p1, f)
 with h5py.File(p2, 'r') as f: expect(p2, f)
 open(os.path.join(out, 'cases.txt'), 'w').write('\n'.join(cases) + '\n')
+open(os.path.join(out, 'numpy_cases.txt'), 'w').write('\n'.join(numpy_cases) + '\n')
 )PY";
 
 struct Case {
@@ -330,6 +355,75 @@ TEST_F(IoParallelRead, ZstdChunksWrittenByH5digReadBack) {
       std::memcpy(&v, part.data() + (i * 30 + j) * 2, 2);
       ASSERT_EQ(v, data[(3 + i) * 50 + 10 + j]) << i << "," << j;
     }
+}
+
+// numpy basic indexing, as h5py's d[...] applies it: steps (read per chunk as
+// the whole chunk, copied with stride), clamped and negative bounds, integer
+// members dropping a dimension; chunked, contiguous, compact, virtual and
+// fallback layouts, at one and three threads.
+TEST_F(IoParallelRead, NumpySelectionsEqualH5py) {
+  std::ifstream in(dir_->path() / "numpy_cases.txt");
+  std::string line;
+  std::size_t n = 0, stepped = 0;
+  std::ostringstream notes;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string file, dataset, text, expected, shape_text;
+    ls >> file >> dataset >> text >> expected >> shape_text;
+    if (text == "-") text.clear();
+    if (shape_text == "-") shape_text.clear();
+    ParallelReader reader(file, dataset);
+    NumpySelection ns = parse_numpy_selection(text, reader.shape());
+    std::string got_shape;
+    for (auto v : ns.shape) got_shape += (got_shape.empty() ? "" : ",") + std::to_string(v);
+    EXPECT_EQ(got_shape, shape_text) << dataset << " [" << text << "]";
+    stepped += ns.selection.has_steps();
+    std::vector<std::byte> out(reader.output_bytes(ns.selection));
+    ReadOptions options{.threads = 1 + 2 * (n++ % 2), .notes = &notes};
+    reader.read(ns.selection, out, options);
+    EXPECT_EQ(as_string(out), test::read_file(dir_->path() / expected))
+        << dataset << " [" << text << "] = " << to_string(ns.selection) << " (" << reader.describe() << ")";
+    if (n % 5 == 0) {  // and HDF5's own strided hyperslab gives the same bytes
+      std::vector<std::byte> ref(out.size());
+      reader.read_hdf5(ns.selection, ref);
+      EXPECT_EQ(as_string(ref), as_string(out)) << dataset << " [" << text << "] via H5Dread";
+    }
+  }
+  EXPECT_GT(n, 200u);
+  EXPECT_GT(stepped, 50u);
+}
+
+TEST(IoNumpySelection, ClampsStepsDropsAndRefuses) {
+  const std::vector<std::uint64_t> shape{4, 1024, 1024};
+  NumpySelection s = parse_numpy_selection(" 0 , 1:3 ,2", shape);
+  EXPECT_EQ(s.shape, (std::vector<std::uint64_t>{2}));
+  EXPECT_EQ(to_string(s.selection), "0:1,1:3,2:3");
+  s = parse_numpy_selection("3,::100,::200", shape);
+  EXPECT_EQ(s.shape, (std::vector<std::uint64_t>{11, 6}));
+  EXPECT_EQ(to_string(s.selection), "3:4,0:1001:100,0:1001:200");
+  s = parse_numpy_selection("2:100000,1000:,1020", shape);
+  EXPECT_EQ(s.shape, (std::vector<std::uint64_t>{2, 24}));
+  s = parse_numpy_selection("0,5:5,0:2", shape);
+  EXPECT_EQ(s.shape, (std::vector<std::uint64_t>{0, 2}));
+  EXPECT_EQ(s.selection.element_count(), 0u);
+  s = parse_numpy_selection("-1", shape);
+  EXPECT_EQ(to_string(s.selection), "3:4,0:1024,0:1024");
+  EXPECT_EQ(parse_numpy_selection("", shape).shape, shape);
+  for (const char* bad : {"abc", "1:2:3:4", "0,0,0,0", "9", "-5", "0:3:0", "0:3:-1", "1.5", "0;1", ","}) {
+    try {
+      parse_numpy_selection(bad, shape);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::usage) << bad;
+      EXPECT_TRUE(std::string(e.what()).starts_with(std::string("selection '") + bad + "': ")) << e.what();
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    }
+  }
+  try {
+    parse_numpy_selection("0:3:0", shape);
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("step must be >= 1"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(IoParallelRead, SelectionsOutsideTheShapeAreUsageErrors) {

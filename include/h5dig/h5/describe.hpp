@@ -65,6 +65,10 @@ struct TypeDesc::Member {
 // left at their defaults.
 TypeDesc describe_type(hid_t type);
 
+// True if `t` or any type inside it (members, array/vlen/enum bases) is of
+// class `kind`, e.g. time, which HDF5 has no native memory type for.
+bool contains_kind(const TypeDesc& t, TypeDesc::Kind kind);
+
 // In-memory layout of a value buffer read with `native_memory_type`: the same
 // description, of the memory type (member offsets and sizes as in memory).
 struct ValueBuffer {
@@ -169,9 +173,10 @@ std::string object_comment(hid_t obj);
 
 // Reads elements [first, first+count) of `dset` in row-major order, in the
 // native memory type (the run must be a row-major contiguous hyperslab, as
-// produced by plan_slabs). For scalar spaces, first=0,count=1.
+// produced by plan_slabs). For scalar spaces, first=0,count=1. `step` (empty,
+// or one >= 1 per dimension) selects every step-th element instead.
 ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& start,
-                                const std::vector<std::uint64_t>& count);
+                                const std::vector<std::uint64_t>& count, const std::vector<std::uint64_t>& step = {});
 
 // Reads a row-major hyperslab of `dset` in the dataset's own stored element
 // type (no conversion: the bytes as the file holds them) into `out`.

@@ -51,7 +51,9 @@ class Dataspace {
   std::vector<hsize_t> maxdims() const;  // H5S_UNLIMITED where unlimited
   std::uint64_t element_count() const;   // selected points (all, for a fresh space)
   void select_all();
-  void select_hyperslab(std::span<const hsize_t> start, std::span<const hsize_t> count);
+  // `stride` empty: consecutive elements; else one stride (>= 1) per dimension.
+  void select_hyperslab(std::span<const hsize_t> start, std::span<const hsize_t> count,
+                        std::span<const hsize_t> stride = {});
 
  private:
   DataspaceId id_;

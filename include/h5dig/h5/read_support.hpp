@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "h5dig/h5/objects.hpp"
@@ -24,8 +25,17 @@ bool has_external_storage(const Dataset& dataset);
 
 struct StoredTypeInfo {
   std::size_t size = 0;   // bytes per element
-  bool fixed_size = true; // false for variable-length strings/sequences and references
-  std::string npy_descr;  // NumPy dtype string ('<u2', '>f8', '|S16', '|V12')
+  bool fixed_size = true; // false for variable-length data and references, wherever in the type
+  bool variable_length = false;  // variable-length strings or sequences somewhere in the type
+  // h5py's dtype (h5/numpy_dtype.hpp): a .npy descr ('<u2', '>f8', '|S16', a
+  // structured list), the array element's dims h5py appends to the shape, and
+  // whether NumPy has an equivalent at all (no: raw bytes, time class).
+  std::string npy_descr;
+  std::vector<std::uint64_t> npy_subshape;
+  bool npy_exact = true;
+  // (offset, size) of every space-padded fixed string in an element: h5py
+  // reads them null-padded (HDF5's conversion turns the padding into NULs).
+  std::vector<std::pair<std::size_t, std::size_t>> space_padded;
   std::string summary;    // for messages: "uint16 LE", "float64 BE", "compound (12 bytes)"
 };
 
@@ -34,8 +44,9 @@ StoredTypeInfo describe_stored_type(const Datatype& stored);
 
 // H5Dread of the hyperslab start/count (all of it for a rank-0 dataset) with
 // the stored type as memory type, i.e. no conversion: `out` receives the stored
-// bytes in C order and must hold count-product × element size bytes.
+// bytes in C order and must hold count-product × element size bytes. `step`
+// (empty, or one >= 1 per dimension) selects every step-th element.
 void read_stored(const Dataset& dataset, std::span<const std::uint64_t> start, std::span<const std::uint64_t> count,
-                 void* out);
+                 void* out, std::span<const std::uint64_t> step = {});
 
 }  // namespace h5dig::h5

@@ -25,6 +25,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "h5dig/io/selection.hpp"
@@ -59,7 +60,14 @@ struct ReadStats {
 // The stored element type, as NumPy would call it.
 struct ElementType {
   std::size_t size = 0;
-  std::string npy_descr;  // '<u2', '>f8', '|S16', '|V12'
+  // h5py's dtype as a .npy descr ('<u2', '>f8', '|S16', '|b1', a structured
+  // list) and the array element's dims h5py appends to the shape
+  // (h5/numpy_dtype.hpp).
+  std::string npy_descr;
+  std::vector<std::uint64_t> npy_subshape;
+  // (offset, size) of space-padded strings in an element (h5py reads them
+  // with NULs for the padding spaces).
+  std::vector<std::pair<std::size_t, std::size_t>> space_padded;
   std::string summary;    // "uint16 LE"
 };
 
@@ -103,6 +111,13 @@ class ParallelReader {
   // chunk that fails to decode; Error(io) for read errors. On error `out` holds
   // partial data. Not thread-safe (one read at a time per reader).
   ReadStats read(const Selection& sel, std::span<std::byte> out, const ReadOptions& options = {});
+
+  // Whether read() with `options` calls HDF5 (H5Dread for compact, virtual,
+  // scalar and fallback datasets; H5Dread_chunk; mapping the chunks on the
+  // first read). When false, read() only preads and decodes, so a caller that
+  // serialises HDF5 (h5dig serve) may run it outside its HDF5 lock; call
+  // allocated_chunks() under the lock first to map the chunks.
+  bool read_enters_hdf5(const ReadOptions& options = {}) const;
 
   // H5Dread of `sel` with the stored type (no conversion): the reference
   // ParallelReader must match. Same preconditions as read().

@@ -1,8 +1,8 @@
-#include "slabs.hpp"
+#include "h5dig/io/slabs.hpp"
 
 #include <algorithm>
 
-namespace h5dig::inspect {
+namespace h5dig::io {
 
 void for_each_slab(const std::vector<std::uint64_t>& dims, std::size_t elem_size, const std::vector<std::uint64_t>& chunk,
                    const std::function<void(const std::vector<std::uint64_t>&, const std::vector<std::uint64_t>&)>& fn,
@@ -53,4 +53,4 @@ void for_each_slab(const std::vector<std::uint64_t>& dims, std::size_t elem_size
   }
 }
 
-}  // namespace h5dig::inspect
+}  // namespace h5dig::io
