@@ -14,7 +14,13 @@ the bound, exactly one error line when it fails, no temporary or failed output l
   hang    HDF5 looped: with --watchdog 2 the command ends with "no progress for".
   clean   h5dig's own defect, fixed: an ordinary exit.
   cycle   a link cycle HDF5 does not see (damaged link count): ls -r stops at it.
+
+found.json holds every crash and hang of the last full fuzzer run (docs/fuzzing.md):
+test_found runs each again through the worker with the same requirements. Its seeds
+are regenerated, so a case that no longer crashes the same way still has to end
+cleanly; the hand-picked CASES above also prove that they still crash without it.
 """
+import json
 import os
 import signal
 import subprocess
@@ -52,6 +58,9 @@ CASES = [
 ]
 
 
+FOUND = json.loads((HERE / "found.json").read_text())
+
+
 def write_cycle(path):
     import h5py
     import numpy as np
@@ -66,7 +75,9 @@ def write_cycle(path):
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
     out = tmp_path_factory.mktemp("seeds")
-    writers = sorted({c[0].split("/")[0] for c in CASES} - {"fixtures", "custom"})
+    writers = sorted(({c[0].split("/")[0] for c in CASES} | {c["seed"].split("/")[1] for c in FOUND
+                                                               if c["seed"].startswith("corpus/")})
+                     - {"fixtures", "custom"})
     import make_corpus
     make_corpus.make_corpus(out, writers)
     (out / "custom").mkdir()
@@ -124,3 +135,28 @@ def test_damaged(case, seeds, tmp_path):
             assert any(l.startswith("/a ") for l in out.splitlines()) and "/a/back/a" not in out, out[:2000]
     if kind == "crash" and argv[0] == "ls":
         assert out.startswith('Opened "'), "the listing up to the damaged object is kept"
+
+
+def found_seed(seeds, name):
+    """found.json names seeds as the fuzzer's seed tree does: corpus/WRITER/FILE, fixtures/FILE."""
+    parts = name.split("/")
+    return seeds.joinpath(*(parts[1:] if parts[0] == "corpus" else parts))
+
+
+@pytest.mark.parametrize("case", FOUND, ids=[f"copy{c['copy']}-{c['argv'][0]}-{c['kind']}" for c in FOUND])
+def test_found(case, seeds, tmp_path):
+    seed_path = found_seed(seeds, case["seed"])
+    damaged = tmp_path / seed_path.name
+    damaged.write_bytes(mutate.apply(seed_path.read_bytes(), [tuple(op) for op in case["ops"]]))
+    argv = ["--watchdog", "2"] + [damaged.name + a[1:] if a.startswith("X") else a for a in case["argv"]]
+    rc, _, err = run(argv, tmp_path)
+    lines = [l for l in err.splitlines() if l.strip() and not l.startswith("h5dig: note: ")]
+    assert rc in (0, 1, 2, 3), f"exit {rc}: {err}"
+    if rc != 0 and case["argv"][0] != "unzip":
+        assert len(lines) == 1, err
+    if rc != 0 and case["argv"][0] == "unzip":  # one line per refused member, then the summary
+        assert lines and all(l.startswith(f"h5dig: {damaged.name}/") for l in lines[:-1]), err
+    left = [str(p) for p in tmp_path.rglob("*") if ".h5dig-" in p.name]
+    if rc != 0:
+        left += [o for o in ("out.npy", "repacked.h5") if (tmp_path / o).exists()]
+    assert not left, f"left behind after exit {rc}: {left}"
