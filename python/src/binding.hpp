@@ -1,0 +1,92 @@
+// The `_h5dig` extension: shared pieces of the binding (python/src/).
+//
+// The binding is thin: every read goes through io::ParallelReader, chunk tables
+// through chunk::map_chunks, kerchunk through chunk::write_chunks_kerchunk,
+// decode() through codec::Pipeline, metadata through h5/describe.hpp.
+//
+// Two locks meet here, and one rule keeps them from deadlocking: code that holds
+// HDF5's door (h5::lock_hdf5) never touches Python. So HDF5 work runs inside
+// `with_hdf5`, which releases the GIL first, gathers plain C++ data, and returns
+// it; Python objects are built from that data after the door is closed. Reads
+// release the GIL for the whole read; ParallelReader takes the door itself
+// around each of its HDF5 entries, so reads from many Python threads decode at
+// the same time.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "h5dig/codec/pipeline.hpp"
+#include "h5dig/h5/describe.hpp"
+#include "h5dig/h5/objects.hpp"
+#include "h5dig/h5/serial.hpp"
+#include "h5dig/io/parallel_reader.hpp"
+
+namespace h5dig::python {
+
+namespace py = pybind11;
+
+// Runs `fn` with the GIL released and HDF5's door held; `fn` must not touch
+// Python objects. Returns what `fn` returns (plain C++ data, no HDF5 handles).
+template <typename Fn>
+auto with_hdf5(Fn&& fn) {
+  py::gil_scoped_release nogil;
+  auto door = h5::lock_hdf5();  // released before the GIL is taken back
+  return fn();
+}
+
+// One open HDF5 file, shared by the File object and everything opened from it.
+// Closed under HDF5's door when the last owner goes.
+struct OpenFile {
+  std::string path;
+  std::optional<h5::File> file;
+  // Object-header address -> a path to it (for dimension scales); built on first use.
+  std::optional<std::vector<std::pair<std::uint64_t, std::string>>> paths_by_address;
+
+  explicit OpenFile(std::string p);
+  ~OpenFile();
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  // The file, or Error(io) "PATH: file is closed". Call with the door held.
+  const h5::File& get() const;
+  void close();  // takes the door itself
+};
+
+// A numpy dtype describing `type`'s bytes as stored (structured for compounds,
+// subarray for arrays, the base integer for enums). Needs the GIL.
+// `top` false: variable-length parts and references as opaque bytes (inside containers).
+py::dtype to_dtype(const h5::TypeDesc& type, bool top = true);
+
+// An attribute's value gathered under the door, converted with the GIL.
+struct AttrValue {
+  std::string name;
+  h5::Dataspace_ space;
+  h5::TypeDesc type;                             // of the memory buffer
+  std::vector<std::byte> bytes;                  // fixed-size values
+  std::vector<std::optional<std::string>> strings;  // variable-length strings
+  std::vector<std::vector<std::byte>> sequences;    // variable-length sequences
+};
+// Reads every attribute of `object_path` (name order). Call with the door held.
+std::vector<AttrValue> read_attributes(const h5::File& file, const std::string& object_path);
+py::object to_python(const AttrValue& value);
+
+// Filters of a dataset as the Python `h5dig.Filter` tuples; and back.
+py::list filters_to_python(const std::vector<codec::FilterSpec>& filters);
+std::vector<codec::FilterSpec> filters_from_python(py::handle filters);
+
+// The OpenFile behind a Python `_h5dig.File`.
+std::shared_ptr<OpenFile> open_file_of(py::handle file);
+
+void bind_file(py::module_& m);
+void bind_dataset(py::module_& m);
+
+}  // namespace h5dig::python

@@ -1,0 +1,462 @@
+// _h5dig.Dataset: metadata, reads through io::ParallelReader (GIL released),
+// numpy basic indexing, chunk tables; and the module-level kerchunk() and decode().
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "binding.hpp"
+#include "h5dig/chunk/chunk_map.hpp"
+#include "h5dig/chunk/chunk_report.hpp"
+#include "h5dig/error.hpp"
+#include "h5dig/h5/filters.hpp"
+#include "h5dig/io/selection.hpp"
+
+namespace h5dig::python {
+
+using namespace pybind11::literals;
+
+namespace {
+
+std::string normalise(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  if (p.empty() || p[0] != '/') p = "/" + p;
+  return p;
+}
+
+// What Python asks of a dataset without reading it, gathered once.
+struct DatasetMeta {
+  std::vector<std::uint64_t> shape, maxshape, chunks;
+  bool scalar = false;
+  int layout = -1;
+  h5::TypeDesc type;  // stored (file) type
+  std::vector<codec::FilterSpec> filters;
+};
+
+// numpy basic indexing (integers, slices with steps, one Ellipsis) resolved
+// against the shape: the hyperslab ParallelReader reads and the result's shape.
+struct Index {
+  io::Selection selection;
+  std::vector<py::ssize_t> shape;
+};
+
+Index resolve_index(py::handle key, const std::vector<std::uint64_t>& dims) {
+  const std::size_t rank = dims.size();
+  std::vector<py::object> items;
+  if (py::isinstance<py::tuple>(key)) {
+    for (py::handle k : key.cast<py::tuple>()) items.push_back(py::reinterpret_borrow<py::object>(k));
+  } else {
+    items.push_back(py::reinterpret_borrow<py::object>(key));
+  }
+  // Expand the (single) Ellipsis to as many full slices as it stands for.
+  std::size_t ellipses = 0, explicit_dims = 0;
+  for (const auto& k : items) {
+    if (k.is(py::ellipsis())) ++ellipses;
+    else ++explicit_dims;
+  }
+  if (ellipses > 1) throw py::index_error("an index can only have a single ellipsis ('...')");
+  if (explicit_dims > rank) {
+    throw py::index_error(fmt::format("too many indices for dataset: dataset is {}-dimensional, but {} were indexed",
+                                      rank, explicit_dims));
+  }
+  std::vector<io::NumpyIndex> parts;
+  for (const auto& k : items) {
+    if (k.is(py::ellipsis())) {
+      for (std::size_t i = 0; i < rank - explicit_dims; ++i) parts.push_back(io::NumpyIndex{});
+      continue;
+    }
+    if (py::isinstance<py::slice>(k)) {
+      io::NumpyIndex p;
+      auto get = [&](const char* name) -> std::optional<std::int64_t> {
+        py::object v = k.attr(name);
+        if (v.is_none()) return std::nullopt;
+        return py::int_(v.attr("__index__")()).cast<std::int64_t>();
+      };
+      p.start = get("start");
+      p.stop = get("stop");
+      p.step = get("step");
+      if (p.step && *p.step == 0) throw py::value_error("slice step cannot be zero");
+      if (p.step && *p.step < 0) throw py::value_error("negative steps are not supported (as in h5py); reverse the result");
+      parts.push_back(p);
+      continue;
+    }
+    if (k.is_none()) throw py::index_error("np.newaxis (None) is not supported in dataset indexing");
+    if (!py::hasattr(k, "__index__") || py::isinstance<py::bool_>(k)) {
+      throw py::index_error(fmt::format("only integers, slices (`:`) and ellipsis (`...`) are valid indices, not {}",
+                                        py::str(py::type::of(k).attr("__name__")).cast<std::string>()));
+    }
+    io::NumpyIndex p;
+    p.is_slice = false;
+    p.index = py::int_(k.attr("__index__")()).cast<std::int64_t>();
+    const std::size_t d = parts.size();
+    const auto n = static_cast<std::int64_t>(dims[d]);
+    if (p.index < -n || p.index >= n) {
+      throw py::index_error(fmt::format("index {} is out of bounds for axis {} with size {}", p.index, d, n));
+    }
+    parts.push_back(p);
+  }
+  io::NumpySelection sel;
+  try {
+    sel = io::numpy_selection(parts, dims);
+  } catch (const Error& e) {
+    throw py::index_error(e.what());
+  }
+  Index out;
+  out.selection = std::move(sel.selection);
+  out.shape.assign(sel.shape.begin(), sel.shape.end());
+  return out;
+}
+
+// Readers open and close HDF5 objects: they are deleted behind HDF5's door.
+struct CloseUnderDoor {
+  void operator()(io::ParallelReader* reader) const {
+    auto door = h5::lock_hdf5();
+    delete reader;
+  }
+};
+using Reader = std::unique_ptr<io::ParallelReader, CloseUnderDoor>;
+
+class Dataset {
+ public:
+  Dataset(py::handle file, const std::string& path) : file_(open_file_of(file)), path_(normalise(path)) {
+    meta_ = with_hdf5([&] {
+      DatasetMeta m;
+      auto ds = file_->get().root().open_dataset(path_);
+      h5::DatasetDesc d = h5::describe_dataset(ds.id());
+      m.scalar = d.space.kind != 1;
+      m.shape = d.space.dims;
+      m.maxshape = d.space.maxdims;
+      m.layout = d.layout;
+      m.chunks = d.chunk;
+      m.type = d.type;
+      m.filters = h5::read_filter_specs(ds.create_plist());
+      return m;
+    });
+    dtype_ = to_dtype(meta_.type);
+  }
+
+  ~Dataset() {
+    py::gil_scoped_release nogil;  // readers close under HDF5's door
+    idle_.clear();
+  }
+
+  const std::string& name() const { return path_; }
+  std::string file_path() const { return file_->path; }
+  py::tuple shape() const { return to_tuple(meta_.shape); }
+  py::object maxshape() const {
+    if (meta_.scalar) return py::tuple();
+    py::tuple t(meta_.maxshape.size());
+    for (std::size_t i = 0; i < meta_.maxshape.size(); ++i) {
+      t[i] = meta_.maxshape[i] == UINT64_MAX ? py::object(py::none()) : py::object(py::int_(meta_.maxshape[i]));
+    }
+    return t;
+  }
+  py::dtype dtype() const { return dtype_; }
+  py::object chunks() const {
+    if (meta_.layout != H5D_CHUNKED) return py::none();
+    return to_tuple(meta_.chunks);
+  }
+  std::string layout() const {
+    switch (meta_.layout) {
+      case H5D_CHUNKED: return "chunked";
+      case H5D_CONTIGUOUS: return "contiguous";
+      case H5D_COMPACT: return "compact";
+      case H5D_VIRTUAL: return "virtual";
+      default: return "other";
+    }
+  }
+  py::list filters() const { return filters_to_python(meta_.filters); }
+
+  // One line: layout, filters, and who decodes (h5dig or H5Dread).
+  std::string describe() {
+    py::gil_scoped_release nogil;
+    Reader reader = acquire();
+    std::string s = reader->describe();
+    release(std::move(reader));
+    return s;
+  }
+
+  py::object getitem(py::handle key) {
+    if (meta_.scalar) {
+      // h5py: d[()] is the value, d[...] a 0-d array.
+      if (!(py::isinstance<py::tuple>(key) && key.cast<py::tuple>().size() == 0) && !key.is(py::ellipsis())) {
+        throw py::index_error("a scalar dataset takes () or ... as its index");
+      }
+      py::array out(dtype_, std::vector<py::ssize_t>{});
+      read_into(io::Selection{}, out, 0);
+      if (key.is(py::ellipsis())) return out;
+      return out[py::tuple()];
+    }
+    Index index = resolve_index(key, meta_.shape);
+    py::array out(dtype_, index.shape);
+    read_into(index.selection, out, 0);
+    if (index.shape.empty()) return out[py::tuple()];  // numpy scalar, as h5py and numpy give
+    return out;
+  }
+
+  // ds.read(selection=None, out=None, threads=0)
+  py::object read(py::object selection, py::object out, std::size_t threads) {
+    io::Selection sel;
+    std::vector<py::ssize_t> shape;
+    if (meta_.scalar) {
+      if (!selection.is_none()) throw py::index_error("a scalar dataset is read whole (selection=None)");
+    } else if (selection.is_none()) {
+      sel = io::whole(meta_.shape);
+      shape.assign(meta_.shape.begin(), meta_.shape.end());
+    } else {
+      Index index = resolve_index(selection, meta_.shape);
+      sel = std::move(index.selection);
+      shape = std::move(index.shape);
+    }
+    py::array target;
+    if (out.is_none()) {
+      target = py::array(dtype_, shape);
+    } else {
+      if (!py::isinstance<py::array>(out)) throw py::type_error("out must be a numpy array");
+      target = out.cast<py::array>();
+      if (!(target.flags() & py::array::c_style)) throw py::value_error("out must be C-contiguous");
+      if (!target.writeable()) throw py::value_error("out is read-only");
+      // An array-typed dataset's elements arrive as its base type (numpy moves the subarray into the shape).
+      const py::object sub = dtype_.attr("subdtype");
+      const bool same = target.dtype().equal(dtype_) || (!sub.is_none() && target.dtype().equal(sub[py::int_(0)]));
+      if (!same) {
+        throw py::type_error(fmt::format("out has dtype {}, the dataset {} (no conversion is done)",
+                                         py::str(target.dtype()).cast<std::string>(),
+                                         py::str(dtype_).cast<std::string>()));
+      }
+    }
+    read_into(sel, target, threads);
+    return target;
+  }
+
+  py::array chunk_table() {
+    struct Table {
+      std::size_t rank = 0;
+      std::vector<std::uint64_t> offsets;
+      std::vector<chunk::ChunkRecord> records;
+    };
+    if (meta_.layout != H5D_CHUNKED) {
+      throw Error(ErrorKind::usage, fmt::format("{}{}: not chunked ({} layout)", file_->path, path_, layout()));
+    }
+    Table t = with_hdf5([&] {
+      auto ds = file_->get().root().open_dataset(path_);
+      chunk::ChunkMap map;
+      try {
+        map = chunk::map_chunks(ds);
+      } catch (const Error& e) {
+        std::string msg = e.what();
+        const std::string prefix = file_->path + ": ";
+        if (msg.starts_with(prefix)) msg.erase(0, prefix.size());
+        throw Error(e.kind(), fmt::format("{}{}: {}", file_->path, path_, msg));
+      }
+      map.sort();
+      Table out;
+      out.rank = map.rank();
+      out.records.reserve(map.size());
+      out.offsets.reserve(map.size() * map.rank());
+      for (std::size_t i = 0; i < map.size(); ++i) {
+        auto off = map.offset(i);
+        out.offsets.insert(out.offsets.end(), off.begin(), off.end());
+        out.records.push_back(map.record(i));
+      }
+      return out;
+    });
+    py::dtype row = chunk_row_dtype(t.rank);
+    py::array a(row, std::vector<py::ssize_t>{static_cast<py::ssize_t>(t.records.size())});
+    auto* base = static_cast<std::byte*>(a.mutable_data());
+    const std::size_t item = static_cast<std::size_t>(row.itemsize());
+    const std::size_t r = t.rank;
+    for (std::size_t i = 0; i < t.records.size(); ++i) {
+      std::byte* p = base + i * item;
+      std::memcpy(p, t.offsets.data() + i * r, 8 * r);
+      std::memcpy(p + 8 * r, &t.records[i].filter_mask, 4);
+      std::memset(p + 8 * r + 4, 0, 4);
+      std::memcpy(p + 8 * r + 8, &t.records[i].byte_offset, 8);
+      std::memcpy(p + 8 * r + 16, &t.records[i].size, 8);
+    }
+    return a;
+  }
+
+ private:
+  static py::tuple to_tuple(const std::vector<std::uint64_t>& v) {
+    py::tuple t(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) t[i] = v[i];
+    return t;
+  }
+
+  static py::dtype chunk_row_dtype(std::size_t rank) {
+    py::dict d;
+    d["names"] = py::make_tuple("offset", "filter_mask", "byte_offset", "size");
+    d["formats"] = py::make_tuple(py::make_tuple("<u8", py::make_tuple(rank)), "<u4", "<u8", "<u8");
+    d["offsets"] = py::make_tuple(0, 8 * rank, 8 * rank + 8, 8 * rank + 16);
+    d["itemsize"] = 8 * rank + 24;
+    return py::dtype::from_args(d);
+  }
+
+  // A reader for this thread's read: an idle one, or a new one. Readers are
+  // not shared by concurrent reads (ParallelReader reads one at a time), so
+  // Python threads reading one dataset each get their own. Call without the GIL.
+  Reader acquire() {
+    {
+      std::lock_guard lock(pool_mutex_);
+      if (!idle_.empty()) {
+        Reader r = std::move(idle_.back());
+        idle_.pop_back();
+        return r;
+      }
+    }
+    auto door = h5::lock_hdf5();
+    if (!file_->file) throw_io(fmt::format("{}: file is closed", file_->path));
+    // Relative to the root, as the command line names it ("FILE/a/b" in messages).
+    Reader reader(new io::ParallelReader(file_->path, path_.substr(1)));
+    reader->allocated_chunks();  // maps the chunks now, so that reads need no HDF5
+    return reader;
+  }
+
+  void release(Reader reader) {
+    std::lock_guard lock(pool_mutex_);
+    if (idle_.size() < kMaxIdleReaders) idle_.push_back(std::move(reader));
+    // else: closed here, behind the door
+  }
+
+  void read_into(const io::Selection& sel, py::array& out, std::size_t threads) {
+    const std::uint64_t elements = meta_.scalar ? 1 : sel.element_count();
+    const std::uint64_t want = elements * meta_.type.size;
+    if (static_cast<std::uint64_t>(out.nbytes()) != want) {
+      throw py::value_error(fmt::format("out holds {} bytes, the selection needs {}", out.nbytes(), want));
+    }
+    if (want == 0) return;
+    std::span<std::byte> bytes(static_cast<std::byte*>(out.mutable_data()), want);
+    py::gil_scoped_release nogil;
+    Reader reader = acquire();
+    std::ostringstream notes;  // fallback notes stay out of the caller's stderr; describe() says it
+    io::ReadOptions options;
+    options.threads = threads;
+    options.notes = &notes;
+    {
+      // Reads that only pread and decode run without the door, side by side;
+      // those that call HDF5 (compact, virtual, filters HDF5 decodes) hold it.
+      std::unique_lock<std::recursive_mutex> door;
+      if (reader->read_enters_hdf5(options)) door = h5::lock_hdf5();
+      reader->read(sel, bytes, options);  // on error the reader is closed, behind the door
+    }
+    release(std::move(reader));
+  }
+
+  static constexpr std::size_t kMaxIdleReaders = 8;
+  std::shared_ptr<OpenFile> file_;
+  std::string path_;
+  DatasetMeta meta_;
+  py::dtype dtype_;
+  std::mutex pool_mutex_;
+  std::vector<Reader> idle_;
+};
+
+// kerchunk references of one dataset, as JSON text (chunk::write_chunks_kerchunk).
+std::string kerchunk_json(const h5::File& file, const std::string& path, const std::string& dataset) {
+  auto ds = file.root().open_dataset(dataset);
+  if (ds.layout() != H5D_CHUNKED) {
+    throw_unsupported(fmt::format("{}{}: kerchunk: not chunked", path, dataset));
+  }
+  chunk::ChunkMap map = chunk::map_chunks(ds);
+  std::ostringstream out;
+  chunk::write_chunks_kerchunk(out, map, ds, path, dataset.substr(1));
+  return out.str();
+}
+
+// kerchunk(path, dataset=None): [(dataset, json text or None, error or None)].
+py::list kerchunk(const std::string& path, py::object dataset) {
+  struct Entry {
+    std::string name, json, error;
+  };
+  std::optional<std::string> only;
+  if (!dataset.is_none()) only = normalise(dataset.cast<std::string>());
+  auto entries = with_hdf5([&] {
+    h5::init();
+    auto file = h5::File::open(path);
+    std::vector<Entry> out;
+    if (only) {
+      out.push_back({*only, kerchunk_json(file, path, *only), ""});
+      return out;
+    }
+    std::vector<std::string> datasets;
+    h5::visit_links(file.id(), "/", true, [&](const h5::LinkEntry& e) {
+      if (e.link_type == H5L_TYPE_HARD && !e.first_seen && e.info.type == H5O_TYPE_DATASET) {
+        std::string p = e.path;
+        if (p.rfind("//", 0) == 0) p.erase(0, 1);
+        datasets.push_back(p);
+      }
+    });
+    for (const auto& d : datasets) {
+      try {
+        out.push_back({d, kerchunk_json(file, path, d), ""});
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::unsupported) throw;
+        out.push_back({d, "", e.what()});
+      }
+    }
+    return out;
+  });
+  py::list l;
+  for (const auto& e : entries) {
+    l.append(py::make_tuple(e.name, e.json.empty() ? py::object(py::none()) : py::object(py::str(e.json)),
+                            e.error.empty() ? py::object(py::none()) : py::object(py::str(e.error))));
+  }
+  return l;
+}
+
+// decode(raw, filters, chunk_shape, dtype, filter_mask=0): one stored chunk's
+// bytes through codec::Pipeline, for callers who fetch the bytes themselves.
+py::array decode(py::buffer raw, py::object filters, std::vector<py::ssize_t> chunk_shape, py::object dtype,
+                 std::uint32_t filter_mask) {
+  py::dtype dt = py::dtype::from_args(dtype);
+  auto specs = filters_from_python(filters);
+  py::buffer_info in = raw.request();
+  py::array out(dt, chunk_shape);
+  const auto* src = static_cast<const std::byte*>(in.ptr);
+  const std::size_t src_len = static_cast<std::size_t>(in.size * in.itemsize);
+  std::span<std::byte> dst(static_cast<std::byte*>(out.mutable_data()), static_cast<std::size_t>(out.nbytes()));
+  {
+    py::gil_scoped_release nogil;
+    codec::Pipeline pipeline(specs, static_cast<std::size_t>(dt.itemsize()));
+    if (pipeline.empty()) {
+      if (src_len != dst.size()) {
+        throw_corrupt(fmt::format("decode: {} bytes for a {}-byte chunk and no filters", src_len, dst.size()));
+      }
+      std::memcpy(dst.data(), src, src_len);
+    } else {
+      thread_local codec::Workspace workspace;
+      pipeline.decode({src, src_len}, dst, filter_mask, workspace);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void bind_dataset(py::module_& m) {
+  py::class_<Dataset>(m, "Dataset")
+      .def(py::init<py::handle, const std::string&>(), py::arg("file"), py::arg("path"))
+      .def_property_readonly("name", &Dataset::name)
+      .def_property_readonly("file_path", &Dataset::file_path)
+      .def_property_readonly("shape", &Dataset::shape)
+      .def_property_readonly("maxshape", &Dataset::maxshape)
+      .def_property_readonly("dtype", &Dataset::dtype)
+      .def_property_readonly("chunks", &Dataset::chunks)
+      .def_property_readonly("layout", &Dataset::layout)
+      .def_property_readonly("filters", &Dataset::filters)
+      .def("describe", &Dataset::describe)
+      .def("__getitem__", &Dataset::getitem)
+      .def("read", &Dataset::read, py::arg("selection") = py::none(), py::arg("out") = py::none(),
+           py::arg("threads") = 0)
+      .def("chunk_table", &Dataset::chunk_table);
+  m.def("_kerchunk", &kerchunk, py::arg("path"), py::arg("dataset") = py::none());
+  m.def("decode", &decode, py::arg("raw"), py::arg("filters"), py::arg("chunk_shape"), py::arg("dtype"),
+        py::arg("filter_mask") = 0,
+        "Decodes one stored chunk (bytes as HDF5 stores them) into a new array of chunk_shape and dtype.\n"
+        "filters: h5dig.Filter tuples (Dataset.filters) or (id, cd_values) pairs, in pipeline order.");
+}
+
+}  // namespace h5dig::python

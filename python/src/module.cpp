@@ -1,0 +1,46 @@
+// PYBIND11_MODULE(_h5dig): the classes, and h5dig::Error -> h5dig.Error.
+#include "binding.hpp"
+#include "h5dig/error.hpp"
+#include "h5dig/version.hpp"
+
+namespace h5dig::python {
+namespace {
+
+const char* kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::usage: return "usage";
+    case ErrorKind::io: return "io";
+    case ErrorKind::corrupt: return "corrupt";
+    case ErrorKind::unsupported: return "unsupported";
+    case ErrorKind::verify: return "verify";
+  }
+  return "io";
+}
+
+}  // namespace
+}  // namespace h5dig::python
+
+PYBIND11_MODULE(_h5dig, m) {
+  namespace py = pybind11;
+  using namespace h5dig::python;
+  m.doc() = "h5dig's C++ core; use the `h5dig` package, not this module.";
+  // h5dig.Error: an OSError carrying the one-line message the CLI prints, and
+  // `kind` (io, corrupt, unsupported). Usage errors become ValueError, as numpy's.
+  static py::exception<h5dig::Error> error(m, "Error", PyExc_OSError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const h5dig::Error& e) {
+      if (e.kind() == h5dig::ErrorKind::usage) {
+        PyErr_SetString(PyExc_ValueError, e.what());
+        return;
+      }
+      py::object instance = py::reinterpret_borrow<py::object>(error.ptr())(e.what());
+      instance.attr("kind") = kind_name(e.kind());
+      PyErr_SetObject(error.ptr(), instance.ptr());
+    }
+  });
+  m.attr("__version__") = std::string(h5dig::kVersion);
+  bind_file(m);
+  bind_dataset(m);
+}

@@ -1,0 +1,45 @@
+"""A corrupt chunk raises h5dig.Error naming the chunk; the interpreter survives."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import h5dig
+
+
+def test_corrupt_chunk_names_the_chunk(files):
+    with h5dig.File(files["corrupt"]) as f:
+        d = f["data"]
+        with pytest.raises(h5dig.Error) as e:
+            d[...]
+        msg = str(e.value)
+        assert "corrupt.h5/data" in msg and "chunk (2,0,0)" in msg and "deflate" in msg, msg
+        assert "\n" not in msg
+        assert e.value.kind == "corrupt"
+        # the other chunks still read, and the same object keeps working
+        assert d[0:2].shape == (2, 64, 64)
+        assert d[3].shape == (64, 64)
+
+
+def test_interpreter_survives_in_a_child(files):
+    code = ("import sys; sys.path[:0] = sys.argv[2:]; import h5dig\n"
+            "try:\n    h5dig.File(sys.argv[1])['data'][...]\n"
+            "except h5dig.Error as e:\n    print('caught', e.kind)\n")
+    r = subprocess.run([sys.executable, "-c", code, str(files["corrupt"])] + sys.path[:2],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "caught corrupt"
+
+
+def test_unsupported_type_is_error(tmp_path):
+    import h5py
+
+    p = tmp_path / "vlen.h5"
+    with h5py.File(p, "w") as f:
+        f.create_dataset("s", data=["a", "bc"], dtype=h5py.string_dtype())
+    with h5dig.File(p) as f:
+        with pytest.raises(h5dig.Error) as e:
+            f["s"][...]
+        assert e.value.kind == "unsupported"
+        assert f["s"].dtype == np.dtype("O")
