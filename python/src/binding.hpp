@@ -17,6 +17,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -49,6 +50,8 @@ auto with_hdf5(Fn&& fn) {
 struct OpenFile {
   std::string path;
   std::optional<h5::File> file;
+  // Set by close(): datasets opened from the file stop reading too, as h5py's do.
+  std::atomic<bool> closed{false};
   // Object-header address -> a path to it (for dimension scales); built on first use.
   std::optional<std::vector<std::pair<std::uint64_t, std::string>>> paths_by_address;
 

@@ -299,6 +299,7 @@ class Dataset {
   // not shared by concurrent reads (ParallelReader reads one at a time), so
   // Python threads reading one dataset each get their own. Call without the GIL.
   Reader acquire() {
+    if (file_->closed) throw_io(fmt::format("{}: file is closed", file_->path));
     {
       std::lock_guard lock(pool_mutex_);
       if (!idle_.empty()) {

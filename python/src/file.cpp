@@ -28,6 +28,7 @@ const h5::File& OpenFile::get() const {
 }
 
 void OpenFile::close() {
+  closed = true;
   with_hdf5([&] {
     file.reset();
     return 0;

@@ -146,10 +146,13 @@ def test_metadata_as_h5py(files):
 def test_closed_file_raises_error(files):
     f = h5dig.File(files["read"])
     d = f["deflate"]
+    d[0]  # a reader is kept for the next read
     f.close()
     with pytest.raises(h5dig.Error):
         f["deflate"]
-    assert d.shape == (30, 41, 17)  # metadata stays; new reads need the file
+    assert d.shape == (30, 41, 17)  # metadata stays; reads need the file, as in h5py
+    with pytest.raises(h5dig.Error):
+        d[0]
 
 
 def test_missing_file_is_error(tmp_path):
