@@ -6,6 +6,7 @@
 
 #include "decode.hpp"
 #include "index_walkers.hpp"
+#include "h5dig/util/breadcrumb.hpp"
 
 namespace h5dig::format {
 
@@ -33,6 +34,7 @@ WalkContext::WalkContext(const FileReader& f, const Superblock& s, const Dataset
 
 void WalkContext::emit(std::uint64_t rel_address, std::uint64_t size, std::uint32_t mask, std::string_view where,
                        std::uint64_t where_address) {
+  util::heartbeat();
   if (++count > grid_count)
     fail_at(file, where, where_address,
             fmt::format("index holds more chunks than the dataset's extent ({} chunks)", grid_count));
@@ -161,6 +163,14 @@ void walk_implicit(detail::WalkContext& ctx) {
   if (ctx.grid_count == 0) return;
   for (auto g : ctx.max_grid)
     if (g == ~std::uint64_t{0}) detail::fail_at(ctx.file, "implicit chunk index", L.index_address, "unlimited dimension");
+  // Every chunk of the extent is stored: they must all fit in the file, which
+  // bounds the walk by the file's size (a damaged extent cannot make it spin).
+  const std::uint64_t abs = ctx.sb.absolute(L.index_address);
+  if (ctx.chunk_nbytes == 0 || abs > ctx.file.size() ||
+      ctx.grid_count > (ctx.file.size() - abs) / ctx.chunk_nbytes)
+    detail::fail_at(ctx.file, "implicit chunk index", L.index_address,
+                    fmt::format("{} chunks of {} bytes do not fit in the file ({} bytes)", ctx.grid_count,
+                                ctx.chunk_nbytes, ctx.file.size()));
   for (;;) {
     std::uint64_t linear = 0;
     for (std::size_t d = 0; d < ctx.rank; ++d) {

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "h5dig/util/breadcrumb.hpp"
+
 namespace h5dig::h5 {
 
 namespace {
@@ -16,6 +18,7 @@ struct IterState {
 };
 
 herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
+  util::heartbeat();
   auto* st = static_cast<IterState*>(data);
   LinkEntry e;
   e.name = name;

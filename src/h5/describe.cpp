@@ -12,6 +12,7 @@
 #include <set>
 
 #include "h5/types_equal.hpp"
+#include "h5dig/util/breadcrumb.hpp"
 
 namespace h5dig::h5 {
 
@@ -285,10 +286,26 @@ void fill_link(hid_t loc, const char* name, const H5L_info_t& li, LinkEntry& e) 
   }
 }
 
+std::string file_name(hid_t loc) {
+  ssize_t n = H5Fget_name(loc, nullptr, 0);
+  if (n <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return "?";
+  }
+  std::string s(static_cast<std::size_t>(n) + 1, '\0');
+  H5Fget_name(loc, s.data(), s.size());
+  s.resize(static_cast<std::size_t>(n));
+  return s;
+}
+
 struct VisitState {
   std::string base;
   bool add_slash = true;
   std::map<std::uint64_t, std::string> seen;  // object address -> first path (objects with rc > 1)
+  // Every group reached so far. H5Lvisit only remembers groups whose link
+  // count is above 1, so a damaged link back to an ancestor whose count says 1
+  // would send it round the cycle until the stack runs out.
+  std::map<std::uint64_t, std::string> groups;
   const std::function<void(const LinkEntry&)>* fn = nullptr;
   std::exception_ptr error;
 };
@@ -298,6 +315,7 @@ herr_t visit_cb(hid_t loc, const char* name, const H5L_info_t* li, void* data) {
   try {
     LinkEntry e;
     e.path = st->base + (st->add_slash ? "/" : "") + name;
+    util::breadcrumb_object(e.path);
     fill_link(loc, name, *li, e);
     if (li->type == H5L_TYPE_HARD) {
       H5O_info_t oi;
@@ -307,6 +325,15 @@ herr_t visit_cb(hid_t loc, const char* name, const H5L_info_t* li, void* data) {
         return 0;
       }
       e.info = to_info(oi);
+      if (oi.type == H5O_TYPE_GROUP) {
+        auto [it, first] = st->groups.emplace(oi.addr, e.path);
+        if (!first && oi.rc <= 1) {
+          throw Error(ErrorKind::io,
+                      fmt::format("{}: {}: link cycle: the group at address {} was already reached as {}, yet its "
+                                  "link count is {} (damaged file)",
+                                  file_name(loc), e.path, oi.addr, it->second, oi.rc));
+        }
+      }
       if (oi.rc > 1) {
         auto it = st->seen.find(oi.addr);
         if (it != st->seen.end()) e.first_seen = it->second;
@@ -347,6 +374,9 @@ std::optional<LinkEntry> link_info(hid_t loc, const std::string& name) {
 void visit_links(hid_t file, const std::string& group_path, bool recursive,
                  const std::function<void(const LinkEntry&)>& fn) {
   VisitState st;
+  if (recursive) {
+    if (auto start = object_info(file, group_path)) st.groups.emplace(start->addr, group_path);
+  }
   st.base = group_path;
   st.add_slash = group_path.empty() || group_path.back() != '/';
   st.fn = &fn;
@@ -362,6 +392,7 @@ void visit_links(hid_t file, const std::string& group_path, bool recursive,
 }
 
 ObjectId open_object(hid_t loc, const std::string& name) {
+  util::breadcrumb_object(name);
   return ObjectId(check_id(H5Oopen(loc, name.c_str(), H5P_DEFAULT), "H5Oopen"));
 }
 
@@ -373,6 +404,7 @@ struct AttrState {
 herr_t attr_cb(hid_t obj, const char* name, const H5A_info_t*, void* data) {
   auto* st = static_cast<AttrState*>(data);
   try {
+    util::heartbeat();
     AttributeDesc a;
     a.name = name;
     AttributeId attr(H5Aopen(obj, name, H5P_DEFAULT));
@@ -517,6 +549,7 @@ ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& st
   vb.count = n;
   // H5Dread packs elements at the memory type's size (see read_attribute_values).
   vb.bytes.assign(static_cast<std::size_t>(n) * vb.mem_type.size, std::byte{0});
+  util::heartbeat();
   if (n > 0) {
     if (H5Dread(dset, vb.mem_type_id.get(), vb.mem_space_id.get(), fspace.get(), H5P_DEFAULT, vb.bytes.data()) < 0) {
       vb.bytes.clear();

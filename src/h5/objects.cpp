@@ -8,6 +8,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "h5dig/util/breadcrumb.hpp"
+
 namespace h5dig::h5 {
 
 void init() {
@@ -285,6 +287,7 @@ std::string Dataset::name() const {
 }
 
 void Dataset::read(hid_t mem_type, hid_t mem_space, hid_t file_space, void* out) const {
+  util::heartbeat();
   check(H5Dread(id(), mem_type, mem_space, file_space, H5P_DEFAULT, out), "H5Dread");
 }
 
@@ -302,6 +305,7 @@ hsize_t Dataset::chunk_storage_size(std::span<const hsize_t> offset) const {
 
 void Dataset::read_chunk(std::span<const hsize_t> offset, std::uint32_t& filter_mask,
                          std::vector<std::byte>& out) const {
+  util::heartbeat();
   out.resize(chunk_storage_size(offset));
   check(H5Dread_chunk(id(), H5P_DEFAULT, offset.data(), &filter_mask, out.data()), "H5Dread_chunk");
 }
@@ -322,6 +326,7 @@ Group Group::create_group(const std::string& path) const {
 }
 
 Dataset Group::open_dataset(const std::string& path) const {
+  util::breadcrumb_object(path);
   return Dataset(check_id(H5Dopen2(id(), path.c_str(), H5P_DEFAULT), "H5Dopen2"));
 }
 
@@ -374,6 +379,7 @@ File File::open(const std::filesystem::path& path, Mode mode) {
   }
   if (S_ISDIR(st.st_mode)) throw Error(ErrorKind::io, fmt::format("{}: is a directory, not an HDF5 file", path.string()));
   unsigned flags = mode == Mode::read_only ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
+  util::breadcrumb_file(path.string());
   hid_t id = H5Fopen(path.c_str(), flags, H5P_DEFAULT);
   if (id < 0) {
     std::string stack = error_stack_message();

@@ -316,7 +316,14 @@ struct Lister {
       out << "\n";
       return;
     }
-    h5::ValueBuffer vb = h5::read_attribute_values(a.attr);
+    h5::ValueBuffer vb;
+    try {
+      vb = h5::read_attribute_values(a.attr);
+    } catch (const Error&) {
+      // As h5ls: the attribute's values cannot be read (damaged), the listing goes on.
+      out << (opt.simple ? spaces(22) : spaces(23)) << "Unable to print data.\n";
+      return;
+    }
     std::size_t ncols = opt.width == 0 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(opt.width);
     if (is_region(vb.mem_type)) {
       std::string pre = opt.simple ? spaces(14) : spaces(15);
@@ -487,6 +494,14 @@ struct Lister {
       return;
     }
     std::size_t pre = opt.simple ? 8 : 9;
+    // An extent beyond its maximum only comes from a damaged dataspace: it
+    // would print billions of fill values. h5ls's words, and the listing goes on.
+    for (std::size_t i = 0; i < d.space.dims.size() && i < d.space.maxdims.size(); ++i) {
+      if (d.space.maxdims[i] != kUnlimited && d.space.dims[i] > d.space.maxdims[i]) {
+        out << spaces(pre + 8) << "Unable to print data.\n";
+        return;
+      }
+    }
     render_values(dset, d, pre);
     out << "\n";
   }

@@ -1,4 +1,5 @@
 #include "h5dig/io/parallel_reader.hpp"
+#include "h5dig/util/breadcrumb.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -53,6 +54,7 @@ class Fd {
 // pread all of `out` at `offset`; false at end of file. Thread-safe (pread
 // does not move the file position).
 bool pread_full(int fd, std::byte* out, std::size_t n, std::uint64_t offset, const std::string& what) {
+  util::heartbeat();
   while (n > 0) {
     ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
     if (got < 0) {

@@ -2,10 +2,12 @@
 
 #include <limits.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstring>
+#include <new>
 
 namespace h5dig::util {
 
@@ -22,13 +24,22 @@ struct Slot {
   char path[PATH_MAX];
 };
 
-Slot g_slots[kSlots];
+// The slots live in a shared anonymous mapping once installed, so that the
+// supervising parent of a worker (util/worker.hpp) sees the temporary names
+// its child registered and removes them when the child crashed or was killed.
+Slot g_local_slots[kSlots];
+Slot* g_slots = g_local_slots;
 std::atomic<bool> g_installed{false};
 
-extern "C" void on_interrupt(int sig) {
-  for (Slot& s : g_slots) {
+void unlink_registered() noexcept {
+  for (int i = 0; i < kSlots; ++i) {
+    Slot& s = g_slots[i];
     if (s.state.load(std::memory_order_acquire) == kReady) ::unlink(s.path);  // async-signal-safe
   }
+}
+
+extern "C" void on_interrupt(int sig) {
+  unlink_registered();
   // Default action now: the process ends "killed by sig", as without h5dig's handler.
   ::signal(sig, SIG_DFL);
   ::raise(sig);
@@ -38,6 +49,18 @@ extern "C" void on_interrupt(int sig) {
 
 void install_interrupt_cleanup() {
   if (g_installed.exchange(true)) return;
+  void* shared = ::mmap(nullptr, sizeof(Slot) * kSlots, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared != MAP_FAILED) {
+    Slot* slots = static_cast<Slot*>(shared);
+    for (int i = 0; i < kSlots; ++i) {
+      new (&slots[i]) Slot;
+      if (g_local_slots[i].state.load(std::memory_order_acquire) == kReady) {
+        std::memcpy(slots[i].path, g_local_slots[i].path, sizeof slots[i].path);
+        slots[i].state.store(kReady, std::memory_order_release);
+      }
+    }
+    g_slots = slots;
+  }
   constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
@@ -50,6 +73,8 @@ void install_interrupt_cleanup() {
     ::sigaction(sig, &sa, nullptr);
   }
 }
+
+void remove_registered_outputs() noexcept { unlink_registered(); }
 
 InterruptCleanup::InterruptCleanup(const std::string& path) noexcept {
   if (path.size() >= PATH_MAX) return;

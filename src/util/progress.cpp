@@ -6,9 +6,20 @@
 
 #include <cstdio>
 
+#include "h5dig/util/worker.hpp"
+
 namespace h5dig::util {
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+namespace {
+// h5dig's stderr, which in a worker is not fd 2 (util/worker.hpp).
+void emit(const std::string& s) {
+  if (::write(message_fd(), s.data(), s.size()) < 0) {
+    // a progress line is not worth an error
+  }
+}
+}  // namespace
+
+bool stderr_is_terminal() { return ::isatty(message_fd()) == 1; }
 
 std::string format_bytes(double bytes) {
   const char* units[] = {"B", "kB", "MB", "GB", "TB"};
@@ -27,8 +38,7 @@ Progress::Progress(std::string label, std::uint64_t total, std::string unit)
 
 Progress::~Progress() {
   if (enabled_ && !finished_) {
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
+    emit("\r\033[K");
   }
 }
 
@@ -46,8 +56,7 @@ void Progress::finish() {
   if (!enabled_ || finished_) return;
   std::lock_guard lock(mutex_);
   finished_ = true;
-  std::fputs("\r\033[K", stderr);
-  std::fflush(stderr);
+  emit("\r\033[K");
 }
 
 void Progress::draw(bool /*final*/) {
@@ -62,8 +71,7 @@ void Progress::draw(bool /*final*/) {
   std::string amount = unit_ == "B" ? format_bytes(static_cast<double>(done)) + " / " + format_bytes(static_cast<double>(total_))
                                     : fmt::format("{} / {} {}", done, total_, unit_);
   std::string rate = unit_ == "B" && seconds > 0 ? ", " + format_bytes(static_cast<double>(done) / seconds) + "/s" : "";
-  fmt::print(stderr, "\r\033[K{} [{}] {:3.0f}% {}{}", label_, bar, fraction * 100.0, amount, rate);
-  std::fflush(stderr);
+  emit(fmt::format("\r\033[K{} [{}] {:3.0f}% {}{}", label_, bar, fraction * 100.0, amount, rate));
 }
 
 }  // namespace h5dig::util

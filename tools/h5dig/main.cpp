@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "h5dig/error.hpp"
 #include "h5dig/util/interrupt_cleanup.hpp"
+#include "h5dig/util/worker.hpp"
 #include "h5dig/version.hpp"
 
 int main(int argc, char** argv) {
@@ -26,6 +27,16 @@ int main(int argc, char** argv) {
   // Ctrl-C removes the temporary file of an output being written.
   h5dig::util::install_interrupt_cleanup();
 
+  // Commands that read HDF5 files run in a supervised worker process: a crash
+  // or hang inside HDF5 on a damaged file becomes one error line (exit 1).
+  h5dig::util::WorkerOptions worker{"", h5dig::util::default_watchdog_seconds()};
+  app.add_option("--watchdog", worker.watchdog_seconds,
+                 "Stop a command after this many seconds without progress (0: never) "
+                 "[default: $H5DIG_WATCHDOG or 600]")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber);
+  app.fallthrough();  // --watchdog also after the command's name
+
   using namespace h5dig::tool;
   add_ls_command(app);
   add_cat_command(app);
@@ -38,6 +49,21 @@ int main(int argc, char** argv) {
   add_unzip_command(app);
   add_verify_command(app);
   add_bench_command(app);
+
+  // After the arguments are parsed (a usage error stays in this process) and
+  // before the command runs: fork the worker for the commands that enter HDF5.
+  app.parse_complete_callback([&app, &worker] {
+    static constexpr const char* kIsolated[] = {"ls", "cat", "chunks", "read", "repack", "advise", "unzip", "verify"};
+    for (const CLI::App* sub : app.get_subcommands()) {
+      for (const char* name : kIsolated) {
+        if (sub->get_name() == name) {
+          worker.command = name;
+          h5dig::util::run_in_worker(worker);  // returns in the worker only
+          return;
+        }
+      }
+    }
+  });
 
   try {
     app.parse(argc, argv);

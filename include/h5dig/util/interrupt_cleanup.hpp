@@ -19,6 +19,11 @@ namespace h5dig::util {
 // nothing). Called by main() before any command runs.
 void install_interrupt_cleanup();
 
+// Unlinks every registered temporary file now. The registry is shared with
+// child processes forked after install_interrupt_cleanup(): the supervisor of a
+// worker (util/worker.hpp) calls this when its worker crashed or was killed.
+void remove_registered_outputs() noexcept;
+
 // Registers `path` for removal on interruption for the lifetime of the object.
 // Thread-safe. A fixed number of slots exists (enough for every command); when
 // all are taken the path is simply not registered.
