@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -576,6 +577,33 @@ ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& st
       check(-1, "H5Dread");
     }
   }
+  return vb;
+}
+
+ValueBuffer values_from_stored(hid_t dset, std::span<const std::byte> stored, std::uint64_t count) {
+  ValueBuffer vb;
+  DatatypeId ftype(check_id(H5Dget_type(dset), "H5Dget_type"));
+  vb.mem_type_id = DatatypeId(check_id(H5Tget_native_type(ftype.get(), H5T_DIR_DEFAULT), "H5Tget_native_type"));
+  vb.mem_type = describe_type(vb.mem_type_id.get());
+  const std::size_t fsize = H5Tget_size(ftype.get());
+  if (stored.size() != count * fsize) {
+    throw Error(ErrorKind::corrupt, fmt::format("{} stored bytes for {} elements of {} bytes", stored.size(), count, fsize));
+  }
+  vb.count = count;
+  // H5Tconvert works in place in a buffer large enough for either type; the
+  // background buffer is for compounds (members the source lacks stay zero).
+  std::vector<std::byte> buf(static_cast<std::size_t>(count) * std::max(fsize, vb.mem_type.size));
+  std::copy(stored.begin(), stored.end(), buf.begin());
+  std::vector<std::byte> background(static_cast<std::size_t>(count) * vb.mem_type.size);
+  if (count > 0) {
+    check(H5Tconvert(ftype.get(), vb.mem_type_id.get(), static_cast<std::size_t>(count), buf.data(), background.data(),
+                     H5P_DEFAULT),
+          "H5Tconvert");
+  }
+  buf.resize(static_cast<std::size_t>(count) * vb.mem_type.size);
+  vb.bytes = std::move(buf);
+  hsize_t n = count;
+  vb.mem_space_id = DataspaceId(check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"));
   return vb;
 }
 

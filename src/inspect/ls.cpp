@@ -8,6 +8,7 @@
 #include <cctype>
 #include <ctime>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "h5dig/error.hpp"
@@ -15,6 +16,7 @@
 #include "h5dig/h5/chunk_info.hpp"
 #include "h5dig/h5/describe.hpp"
 #include "h5dig/h5/region.hpp"
+#include "h5dig/io/parallel_reader.hpp"
 #include "h5dig/object_path.hpp"
 #include "ls_json.hpp"
 #include "region.hpp"
@@ -533,6 +535,7 @@ struct Lister {
     std::uint64_t index = 0;
     bool open_line = false;
     bool unreadable = false;
+    std::optional<io::ParallelReader> own_reader;  // opened on the first slab HDF5 cannot read
     for_each_slab(d.space.kind == 0 ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
                   [&](const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count) {
                     if (unreadable) return;
@@ -540,14 +543,20 @@ struct Lister {
                     try {
                       vb = h5::read_dataset_values(dset, start, count);
                     } catch (const Error&) {
-                      // Data HDF5 cannot read (a filter it has no plugin for,
-                      // a damaged chunk): h5ls says so in one line and lists
-                      // the rest of the file.
-                      unreadable = true;
-                      if (open_line) out << "\n";
-                      out << spaces(pre + 8) << "Unable to print data.";
-                      open_line = true;
-                      return;
+                      // HDF5 cannot read it (a filter it has no plugin for:
+                      // PyTables' LZO): h5dig's own codecs may (a deliberate
+                      // difference from h5ls, docs/ls.md).
+                      try {
+                        vb = values_with_h5digs_codecs(dset, own_reader, start, count);
+                      } catch (const Error&) {
+                        // Neither can (a filter nobody has, a damaged chunk): h5ls
+                        // says so in one line and lists the rest of the file.
+                        unreadable = true;
+                        if (open_line) out << "\n";
+                        out << spaces(pre + 8) << "Unable to print data.";
+                        open_line = true;
+                        return;
+                      }
                     }
                     const std::size_t elem = vb.mem_type.size;  // H5Dread/H5Aread pack elements at the memory type's size
                     for (std::uint64_t i = 0; i < vb.count; ++i, ++index) {
@@ -573,6 +582,33 @@ struct Lister {
       return true;
     }
     return open_line;
+  }
+
+  // The slab's values decoded by h5dig's codec pipeline (io::ParallelReader
+  // reads the stored bytes), converted to the native memory type as H5Dread
+  // would. Throws Error where h5dig has no codec either.
+  static h5::ValueBuffer values_with_h5digs_codecs(hid_t dset, std::optional<io::ParallelReader>& reader,
+                                                   const std::vector<std::uint64_t>& start,
+                                                   const std::vector<std::uint64_t>& count) {
+    if (!reader) {
+      ssize_t n = H5Fget_name(dset, nullptr, 0);
+      ssize_t m = H5Iget_name(dset, nullptr, 0);
+      if (n <= 0 || m <= 0) throw Error(ErrorKind::io, "no file or dataset name");
+      std::string file(static_cast<std::size_t>(n), '\0'), name(static_cast<std::size_t>(m), '\0');
+      H5Fget_name(dset, file.data(), file.size() + 1);
+      H5Iget_name(dset, name.data(), name.size() + 1);
+      reader.emplace(file, name);
+    }
+    io::Selection sel{start, count};
+    std::vector<std::byte> stored(reader->output_bytes(sel));
+    std::ostringstream no_notes;  // a fallback to H5Dread fails again: nothing to note
+    io::ReadOptions options;
+    options.threads = 1;
+    options.notes = &no_notes;
+    reader->read(sel, stored, options);
+    std::uint64_t n = 1;
+    for (auto c : count) n *= c;
+    return h5::values_from_stored(dset, stored, n);
   }
 
   static bool is_region(const TypeDesc& t) { return t.kind == TypeDesc::Kind::reference && t.ref_kind == 1; }

@@ -8,8 +8,10 @@
 
 #include "h5dig/error.hpp"
 #include "h5dig/h5/describe.hpp"
+#include "h5dig/h5/value_json.hpp"
 #include "h5dig/object_path.hpp"
 #include "render.hpp"
+#include "slabs.hpp"
 
 namespace h5dig::inspect {
 
@@ -92,9 +94,74 @@ const char* layout_name(int layout) {
   }
 }
 
+// With -d: the values, as `read -o X.json` writes them (h5/value_json.hpp),
+// from the reader and memory layout `ls -d` uses (h5::read_*_values): nested
+// lists along `dims` (a scalar: the value). null where there are no values to
+// give: the time class (no memory type), references, data HDF5 cannot read.
+json nest(const std::vector<json>& flat, const std::vector<std::uint64_t>& dims, std::size_t d, std::size_t& at) {
+  json list = json::array();
+  for (std::uint64_t i = 0; i < dims[d]; ++i) {
+    if (d + 1 < dims.size()) list.push_back(nest(flat, dims, d + 1, at));
+    else list.push_back(flat[at++]);
+  }
+  return list;
+}
+
+void values_of(const h5::ValueBuffer& vb, std::vector<json>& flat) {
+  std::string text;
+  for (std::uint64_t i = 0; i < vb.count; ++i) {
+    text.clear();
+    h5::append_json_value(text, vb.mem_type, vb.bytes.data() + i * vb.mem_type.size);
+    // What strict JSON cannot hold (infinities, text that is not UTF-8, which
+    // `read -o X.json` writes as Python's json does) is null here.
+    json v = json::parse(text, nullptr, false);
+    flat.push_back(v.is_discarded() ? json(nullptr) : std::move(v));
+  }
+}
+
+bool has_values(const TypeDesc& t, const h5::Dataspace_& space) {
+  return space.kind == 0 || space.kind == 1 ? !h5::contains_kind(t, TypeDesc::Kind::time) &&
+                                                  !h5::contains_kind(t, TypeDesc::Kind::reference)
+                                            : false;
+}
+
+json shaped(const std::vector<json>& flat, const h5::Dataspace_& space) {
+  if (space.kind == 0) return flat.empty() ? json(nullptr) : flat[0];
+  std::size_t at = 0;
+  return space.dims.empty() ? json::array() : nest(flat, space.dims, 0, at);
+}
+
+json dataset_values(hid_t dset, const h5::DatasetDesc& d) {
+  if (d.space.kind == 2) return json::array();
+  if (!has_values(d.type, d.space)) return nullptr;
+  std::vector<json> flat;
+  try {
+    for_each_slab(d.space.kind == 0 ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
+                  [&](const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count) {
+                    values_of(h5::read_dataset_values(dset, start, count), flat);
+                  });
+  } catch (const Error&) {
+    return nullptr;  // HDF5 cannot read it (ls -d: "Unable to print data.")
+  }
+  return shaped(flat, d.space);
+}
+
+json attribute_values(const h5::AttributeDesc& a) {
+  if (a.space.kind == 2) return json::array();
+  if (!has_values(a.type, a.space)) return nullptr;
+  std::vector<json> flat;
+  try {
+    values_of(h5::read_attribute_values(a.attr), flat);
+  } catch (const Error&) {
+    return nullptr;
+  }
+  return shaped(flat, a.space);
+}
+
 struct JsonLister {
   hid_t file;
   json& objects;
+  bool data = false;  // -d: values too
 
   void add_link(const h5::LinkEntry& e) {
     json j;
@@ -131,6 +198,7 @@ struct JsonLister {
       ja["name"] = a.name;
       space_json(a.space, ja);
       ja["type"] = type_json(a.type);
+      if (data) ja["values"] = attribute_values(a);
       attrs.push_back(std::move(ja));
     });
     j["attributes"] = attrs;
@@ -160,6 +228,7 @@ struct JsonLister {
         for (const auto& m : d.virtual_maps) maps.push_back({{"file", m.file}, {"dataset", m.dataset}});
         j["virtual"] = maps;
       }
+      if (data) j["values"] = dataset_values(obj.get(), d);
     } else if (info.type == 2) {
       j["type"] = type_json(h5::describe_type(obj.get()));
     }
@@ -182,7 +251,7 @@ void list_json(const std::vector<std::string>& paths, const LsOptions& options, 
     while (oname.size() > 1 && oname.back() == '/') oname.pop_back();
     entry["object"] = oname;
     json objects = json::array();
-    JsonLister l{file.id(), objects};
+    JsonLister l{file.id(), objects, options.data};
     if (oname != "/") {
       auto link = h5::link_info(file.id(), oname);
       if (!link) throw Error(ErrorKind::io, fmt::format("{}: {}: no such object", op.file, op.object));

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,12 @@ std::string object_comment(hid_t obj);
 // or one >= 1 per dimension) selects every step-th element instead.
 ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& start,
                                 const std::vector<std::uint64_t>& count, const std::vector<std::uint64_t>& step = {});
+
+// The values of `count` elements of `dset` given as their stored bytes (what
+// io::ParallelReader reads with h5dig's own codecs, for data HDF5 has no
+// filter for): converted to the native memory type with H5Tconvert, the
+// ValueBuffer read_dataset_values would give. Fixed-size types only.
+ValueBuffer values_from_stored(hid_t dset, std::span<const std::byte> stored, std::uint64_t count);
 
 // Reads a row-major hyperslab of `dset` in the dataset's own stored element
 // type (no conversion: the bytes as the file holds them) into `out`.
