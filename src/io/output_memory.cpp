@@ -24,6 +24,16 @@ constexpr std::uint64_t kMapFrom = 4u << 20;
 // the 2 MiB blocks a hypervisor reclaims.
 constexpr std::size_t kWritePiece = 256u << 10;
 
+// H5DIG_OUTPUT_PAGES=small keeps 4 KiB pages; anything else (or unset) asks
+// for transparent huge pages. Read once: every buffer of a process agrees.
+bool huge_pages() {
+  static const bool huge = [] {
+    const char* v = std::getenv("H5DIG_OUTPUT_PAGES");
+    return !(v && std::strcmp(v, "small") == 0);
+  }();
+  return huge;
+}
+
 }  // namespace
 
 OutputMemory::OutputMemory(std::uint64_t bytes) : size_(bytes) {
@@ -31,9 +41,8 @@ OutputMemory::OutputMemory(std::uint64_t bytes) : size_(bytes) {
   if (bytes >= kMapFrom) {
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p != MAP_FAILED) {
-      // 4 KiB pages even where transparent huge pages are "always": a huge
-      // page is a 2 MiB allocation (see the header).
-      (void)::madvise(p, bytes, MADV_NOHUGEPAGE);
+      // Huge pages by default, as NumPy asks for them (see the header).
+      (void)::madvise(p, bytes, huge_pages() ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
       data_ = static_cast<std::byte*>(p);
       mapped_ = true;
       return;

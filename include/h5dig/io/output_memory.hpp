@@ -1,14 +1,23 @@
-// Memory and file writes for large outputs, chosen so that their cost does not
-// depend on what ran on the machine before (docs/read.md, "Memory state").
+// Memory and file writes for large outputs. What the first touch of a large
+// output costs depends on the machine and on what ran before (docs/read.md,
+// "Memory state").
 //
-// On a virtual machine whose hypervisor takes back freed guest memory (free
-// page reporting hands every free 2 MiB block back to the host), the first
-// touch of a fresh 2 MiB block costs ~10x a normal page fault; smaller free
-// pieces are never handed back. So: never ask the kernel for 2 MiB at once.
-// Anonymous outputs stay on 4 KiB pages (no transparent huge pages, whatever
-// the system setting), and file outputs are written with pwrite in pieces
-// below 2 MiB (the page cache sizes its folios by the write, and an mmap's
-// fault readahead asks for 2 MiB folios and zeroes them first).
+// A fresh process's first touch of a large output is the dominant cost of a
+// read on a virtual machine whose hypervisor takes back freed guest memory
+// (free page reporting): every first write to a page the host reclaimed is
+// a trip to the host. Which page size costs less depends on the hypervisor,
+// so the choice is measured, not assumed (docs/read.md, "Memory state"):
+//   - on the 2026-12 machines (PVM, free pages reported in 8 MiB blocks, a
+//     4 KiB fault ~10 us), huge pages cost half of 4 KiB pages right after
+//     h5py (0.43-0.60 s against 0.86-1.09 s for 419 MB) and a tenth back to
+//     back;
+//   - on the 2026-11 machines (2 MiB reporting blocks), 4 KiB pages were the
+//     cheaper and steadier choice.
+// Anonymous outputs therefore ask for transparent huge pages, as NumPy does
+// (so h5dig and h5py pay alike); H5DIG_OUTPUT_PAGES=small restores 4 KiB
+// pages. File outputs are written with pwrite in pieces below 2 MiB (the
+// page cache sizes its folios by the write, and an mmap's fault readahead
+// asks for 2 MiB folios and zeroes them first).
 #pragma once
 
 #include <cstddef>
@@ -20,7 +29,8 @@ namespace h5dig::io {
 
 // A large buffer written once per use: uninitialised (in practice zero pages
 // that nothing here touches, so the first write to each page faults it in on
-// the writing thread: the decoding threads then fault in their own part).
+// the writing thread: the decoding threads then fault in their own part, a
+// huge page at a time).
 class OutputMemory {
  public:
   OutputMemory() = default;
