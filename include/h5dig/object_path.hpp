@@ -16,4 +16,9 @@ struct ObjectPath {
 // existing file. Thread-safe.
 ObjectPath split_object_path(std::string_view arg);
 
+// An object path inside a file as HDF5 names it: "/" first, no trailing "/"
+// ("a/b/" -> "/a/b", "" -> "/"). Callers that take h5py-style names (the
+// Python module) pass them through this once.
+std::string absolute_object_path(std::string_view path);
+
 }  // namespace h5dig

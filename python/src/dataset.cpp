@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "binding.hpp"
+#include "h5dig/object_path.hpp"
 #include "h5dig/chunk/chunk_map.hpp"
 #include "h5dig/chunk/chunk_report.hpp"
 #include "h5dig/error.hpp"
@@ -18,13 +19,6 @@ namespace h5dig::python {
 using namespace pybind11::literals;
 
 namespace {
-
-std::string normalise(const std::string& path) {
-  std::string p = path;
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  if (p.empty() || p[0] != '/') p = "/" + p;
-  return p;
-}
 
 // What Python asks of a dataset without reading it, gathered once.
 struct DatasetMeta {
@@ -120,7 +114,7 @@ using Reader = std::unique_ptr<io::ParallelReader, CloseUnderDoor>;
 
 class Dataset {
  public:
-  Dataset(py::handle file, const std::string& path) : file_(open_file_of(file)), path_(normalise(path)) {
+  Dataset(py::handle file, const std::string& path) : file_(open_file_of(file)), path_(absolute_object_path(path)) {
     meta_ = with_hdf5([&] {
       DatasetMeta m;
       auto ds = file_->get().root().open_dataset(path_);
@@ -373,7 +367,7 @@ py::list kerchunk(const std::string& path, py::object dataset) {
     std::string name, json, error;
   };
   std::optional<std::string> only;
-  if (!dataset.is_none()) only = normalise(dataset.cast<std::string>());
+  if (!dataset.is_none()) only = absolute_object_path(dataset.cast<std::string>());
   auto entries = with_hdf5([&] {
     h5::init();
     auto file = h5::File::open(path);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "binding.hpp"
+#include "h5dig/object_path.hpp"
 #include "h5dig/error.hpp"
 #include "h5dig/h5/numpy_dtype.hpp"
 
@@ -159,13 +160,6 @@ std::vector<codec::FilterSpec> filters_from_python(py::handle filters) {
 namespace {
 
 // "/a/b" and "a/b" name the same object; "" and "/" the root.
-std::string normalise(const std::string& path) {
-  std::string p = path;
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  if (p.empty() || p[0] != '/') p = "/" + p;
-  return p;
-}
-
 class File {
  public:
   explicit File(const std::string& path) : open_(std::make_shared<OpenFile>(path)) {
@@ -184,7 +178,7 @@ class File {
   // "group", "dataset", "datatype", or None when nothing resolves.
   py::object kind(const std::string& path) const {
     int type = with_hdf5([&] {
-      const std::string p = normalise(path);
+      const std::string p = absolute_object_path(path);
       if (p == "/") return static_cast<int>(H5O_TYPE_GROUP);
       auto root = open_->get().root();
       if (!root.exists(p)) return -1;
@@ -202,7 +196,7 @@ class File {
   std::vector<std::string> keys(const std::string& group) const {
     return with_hdf5([&] {
       std::vector<std::string> names;
-      const std::string p = normalise(group);
+      const std::string p = absolute_object_path(group);
       h5::visit_links(open_->get().id(), p, false, [&](const h5::LinkEntry& e) {
         names.push_back(e.path.substr(e.path.rfind('/') + 1));
       });
@@ -215,7 +209,7 @@ class File {
   std::vector<std::string> visit(const std::string& group) const {
     return with_hdf5([&] {
       std::vector<std::string> names;
-      const std::string p = normalise(group);
+      const std::string p = absolute_object_path(group);
       const std::size_t cut = p == "/" ? 1 : p.size() + 1;
       h5::visit_links(open_->get().id(), p, true, [&](const h5::LinkEntry& e) {
         if (e.link_type != H5L_TYPE_HARD || e.first_seen) return;
@@ -226,7 +220,7 @@ class File {
   }
 
   py::dict attrs(const std::string& path) const {
-    auto values = with_hdf5([&] { return read_attributes(open_->get(), normalise(path)); });
+    auto values = with_hdf5([&] { return read_attributes(open_->get(), absolute_object_path(path)); });
     py::dict d;
     for (const auto& v : values) d[py::str(v.name)] = to_python(v);
     return d;
@@ -236,7 +230,7 @@ class File {
   // to it (the first, from its DIMENSION_LIST attribute), or None.
   py::list dimension_scales(const std::string& path) {
     auto scales = with_hdf5([&] {
-      const std::string p = normalise(path);
+      const std::string p = absolute_object_path(path);
       std::vector<std::optional<std::string>> out;
       auto root = open_->get().root();
       auto ds = root.open_dataset(p);

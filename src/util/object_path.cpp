@@ -37,4 +37,11 @@ ObjectPath split_object_path(std::string_view arg) {
   throw Error(ErrorKind::io, fmt::format("{}: no such file", full));
 }
 
+std::string absolute_object_path(std::string_view path) {
+  std::string p(path);
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  if (p.empty() || p[0] != '/') p.insert(p.begin(), '/');
+  return p;
+}
+
 }  // namespace h5dig

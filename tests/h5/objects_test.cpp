@@ -122,5 +122,13 @@ TEST(ObjectPath, SplitsAtLongestExistingFile) {
   EXPECT_THROW(split_object_path((dir / "missing.h5/x").string()), Error);
 }
 
+TEST(ObjectPath, AbsolutePathsAsHdf5NamesThem) {
+  EXPECT_EQ(absolute_object_path(""), "/");
+  EXPECT_EQ(absolute_object_path("/"), "/");
+  EXPECT_EQ(absolute_object_path("///"), "/");
+  EXPECT_EQ(absolute_object_path("a/b/"), "/a/b");
+  EXPECT_EQ(absolute_object_path("/a/b"), "/a/b");
+}
+
 }  // namespace
 }  // namespace h5dig
