@@ -7,8 +7,8 @@
 // pieces are never handed back. So: never ask the kernel for 2 MiB at once.
 // Anonymous outputs stay on 4 KiB pages (no transparent huge pages, whatever
 // the system setting), and file outputs are written with pwrite in pieces
-// below 2 MiB (the page cache sizes its folios by the write, and an mmap's
-// fault readahead asks for 2 MiB folios and zeroes them first).
+// below 2 MiB (util::write_at: the page cache sizes its folios by the write,
+// and an mmap's fault readahead asks for 2 MiB folios and zeroes them first).
 #pragma once
 
 #include <cstddef>
@@ -40,9 +40,5 @@ class OutputMemory {
   std::uint64_t size_ = 0;
   bool mapped_ = false;
 };
-
-// pwrite all of `bytes` at `offset` of `fd`, in pieces below 2 MiB. Throws
-// Error(io) naming `what` on failure (a full disk included).
-void write_at(int fd, std::uint64_t offset, std::span<const std::byte> bytes, const std::string& what);
 
 }  // namespace h5dig::io
