@@ -10,11 +10,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "archive/content.hpp"
 #include "archive/members.hpp"
 #include "h5dig/archive/archive.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/util/atomic_output.hpp"
 
 namespace h5dig::archive {
 
@@ -86,11 +88,12 @@ std::optional<std::string> normalise_member(const std::string& arg, std::string&
 
 class Extractor : public detail::ContentSink {
  public:
-  Extractor(const std::filesystem::path& archive, std::vector<Member>& members, int root_fd, mode_t umask_bits,
-            std::ostream& warn, UnzipStats& stats)
+  Extractor(const std::filesystem::path& archive, std::vector<Member>& members, int root_fd,
+            const std::filesystem::path& root, mode_t umask_bits, std::ostream& warn, UnzipStats& stats)
       : archive_(archive.string()),
         members_(members),
         root_fd_(root_fd),
+        root_(root),
         umask_(umask_bits),
         warn_(warn),
         stats_(stats),
@@ -98,18 +101,6 @@ class Extractor : public detail::ContentSink {
 
   void say(const Member& m, const std::string& what) {
     warn_ << fmt::format("h5dig: {}/{}: {}\n", archive_, m.path, what);
-  }
-
-  // Opens `m.path` for writing, replacing a non-directory that is there.
-  // O_NOFOLLOW: a symlink in the way is replaced, never written through.
-  int create_file(const Member& m) {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      int fd = ::openat(root_fd_, m.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-      if (fd >= 0) return fd;
-      if (errno != EEXIST || attempt > 0) break;
-      if (!remove_non_directory(m)) return -1;
-    }
-    return -1;
   }
 
   // Removes whatever non-directory is at m.path; false (errno set) otherwise.
@@ -123,48 +114,55 @@ class Extractor : public detail::ContentSink {
     return ::unlinkat(root_fd_, m.path.c_str(), 0) == 0;
   }
 
+  // Starts `m.path` as an atomic output (util::AtomicOutput, relative to the
+  // root): a non-directory there (a symlink included, never written through) is
+  // replaced by the rename once the content is complete and checked; until then
+  // it stays, and nothing partial is ever left under the member's name.
   void begin(std::size_t index) override {
     const Member& m = members_[index];
-    fd_.reset(create_file(m));
-    open_error_ = fd_.get() < 0 ? errno : 0;
+    struct stat st;
+    if (::fstatat(root_fd_, m.path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+      problem_ = fmt::format("cannot create: {}", std::strerror(EISDIR));
+      return;
+    }
+    try {
+      out_.emplace(root_fd_, m.path, root_ / m.path);
+    } catch (const Error& e) {
+      problem_ = e.what();
+    }
   }
 
   void data(std::size_t index, std::uint64_t offset, std::span<const std::byte> bytes) override {
-    if (fd_.get() < 0 || write_error_) return;
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::pwrite(fd_.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        write_error_ = errno;
-        return;
-      }
-      done += static_cast<std::size_t>(n);
+    if (!out_ || !problem_.empty()) return;
+    try {
+      out_->write_at(offset, bytes);
+    } catch (const Error& e) {
+      problem_ = e.what();
+      return;
     }
     written_ += bytes.size();
   }
 
   void end(std::size_t index, std::uint32_t crc, const std::string& error) override {
     const Member& m = members_[index];
-    std::string problem;
-    if (open_error_) {
-      problem = fmt::format("cannot create: {}", std::strerror(open_error_));
-    } else if (!error.empty()) {
-      problem = error;
-    } else if (write_error_) {
-      problem = fmt::format("write failed: {}", std::strerror(write_error_));
-    } else if (m.crc32 && *m.crc32 != crc) {
-      problem = fmt::format("checksum mismatch (archive says {:08x}, content is {:08x})", *m.crc32, crc);
-    } else if (int e = apply_meta(fd_.get(), m, 0666 & ~umask_); e != 0) {
-      problem = fmt::format("cannot set mode/mtime: {}", std::strerror(e));
-    } else if (::close(fd_.release()) != 0) {
-      problem = fmt::format("write failed: {}", std::strerror(errno));
-    }
-    if (!problem.empty()) {
-      if (fd_.get() >= 0) {
-        fd_.reset();
-        ::unlinkat(root_fd_, m.path.c_str(), 0);  // no partial files
+    std::string problem = std::move(problem_);
+    if (out_ && problem.empty()) {
+      if (!error.empty()) {
+        problem = error;
+      } else if (m.crc32 && *m.crc32 != crc) {
+        problem = fmt::format("checksum mismatch (archive says {:08x}, content is {:08x})", *m.crc32, crc);
+      } else if (int e = apply_meta(out_->fd(), m, 0666 & ~umask_); e != 0) {
+        problem = fmt::format("cannot set mode/mtime: {}", std::strerror(e));
+      } else {
+        try {
+          out_->commit();
+        } catch (const Error& e) {
+          problem = e.what();
+        }
       }
+    }
+    out_.reset();  // removes the temporary file unless committed: no partial files
+    if (!problem.empty()) {
       say(m, problem);
       ++stats_.failed;
     } else {
@@ -172,8 +170,7 @@ class Extractor : public detail::ContentSink {
       ++stats_.files;
       stats_.bytes_out += written_;
     }
-    fd_.reset();
-    open_error_ = write_error_ = 0;
+    problem_.clear();
     written_ = 0;
   }
 
@@ -183,12 +180,13 @@ class Extractor : public detail::ContentSink {
   std::string archive_;
   std::vector<Member>& members_;
   int root_fd_;
+  std::filesystem::path root_;  // the extraction directory as given: names the temporary files for Ctrl-C
   mode_t umask_;
   std::ostream& warn_;
   UnzipStats& stats_;
   std::vector<bool> done_;
-  FdGuard fd_;
-  int open_error_ = 0, write_error_ = 0;
+  std::optional<util::AtomicOutput> out_;  // the member being extracted
+  std::string problem_;                    // why it failed so far (creating or writing it)
   std::uint64_t written_ = 0;
 };
 
@@ -327,7 +325,7 @@ UnzipStats unzip(const std::filesystem::path& archive, const UnzipOptions& optio
   }
 
   // ---- pass 2: file contents, in parallel
-  Extractor extractor(archive, members, root_fd, umask_bits, warn, stats);
+  Extractor extractor(archive, members, root_fd, options.directory, umask_bits, warn, stats);
   {
     std::uint64_t total = 0;
     for (auto i : files) total += members[i].size;

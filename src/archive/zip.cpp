@@ -23,7 +23,7 @@
 #include "h5dig/error.hpp"
 #include "h5dig/h5/archive.hpp"
 #include "h5dig/io/chunk_writer.hpp"
-#include "h5dig/util/interrupt_cleanup.hpp"
+#include "h5dig/util/atomic_output.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::archive {
@@ -47,19 +47,6 @@ struct Source {
   FsEntry entry;
   std::string h5_path;  // absolute path of the object in the archive
 };
-
-// A unique temporary name beside `target`; the file exists (empty) afterwards.
-std::filesystem::path make_temp_beside(const std::filesystem::path& target) {
-  std::string pattern = target.string() + ".tmp-XXXXXX";
-  int fd = ::mkstemp(pattern.data());
-  if (fd < 0) throw_io(fmt::format("{}: cannot create temporary file: {}", pattern, std::strerror(errno)));
-  // mkstemp makes the file 0600; an archive gets the usual 0666 & ~umask.
-  mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
-  ::close(fd);
-  return pattern;
-}
 
 // Closes a file descriptor on scope exit.
 struct FdCloser {
@@ -226,15 +213,8 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
   }
   const unsigned threads = detail::resolve_threads(options.threads);
 
-  std::filesystem::path temp = make_temp_beside(archive);
-  struct TempGuard {
-    std::filesystem::path path;
-    util::InterruptCleanup on_interrupt{path.string()};  // Ctrl-C runs no destructor
-    bool keep = false;
-    ~TempGuard() {
-      if (!keep) ::unlink(path.c_str());
-    }
-  } guard{temp};
+  util::AtomicOutput output(archive);
+  const std::filesystem::path& temp = output.temp_path();
   struct stat temp_st;
   if (::stat(temp.c_str(), &temp_st) != 0) throw_io(fmt::format("{}: {}", temp.string(), std::strerror(errno)));
 
@@ -408,10 +388,7 @@ ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesy
   groups.clear();
   file.close();
   progress.finish();
-  if (::rename(temp.c_str(), archive.c_str()) != 0)
-    throw_io(fmt::format("{}: cannot rename {} to it: {}", archive.string(), temp.string(), std::strerror(errno)));
-  guard.keep = true;
-  guard.on_interrupt.release();
+  output.commit();
   return stats;
 }
 

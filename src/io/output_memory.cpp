@@ -20,9 +20,6 @@ namespace {
 
 // Below this, malloc's pool serves the buffer (its pages are 4 KiB too).
 constexpr std::uint64_t kMapFrom = 4u << 20;
-// pwrite piece: page-cache folios of at most this size (order 6), far below
-// the 2 MiB blocks a hypervisor reclaims.
-constexpr std::size_t kWritePiece = 256u << 10;
 
 // H5DIG_OUTPUT_PAGES=small keeps 4 KiB pages; anything else (or unset) asks
 // for transparent huge pages. Read once: every buffer of a process agrees.
@@ -78,20 +75,6 @@ void OutputMemory::release() noexcept {
   }
   data_ = nullptr;
   size_ = 0;
-}
-
-void write_at(int fd, std::uint64_t offset, std::span<const std::byte> bytes, const std::string& what) {
-  while (!bytes.empty()) {
-    const std::size_t n = std::min(bytes.size(), kWritePiece);
-    const ssize_t put = ::pwrite(fd, bytes.data(), n, static_cast<off_t>(offset));
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      throw_io(fmt::format("{}: cannot write at byte {}: {}", what, offset, std::strerror(errno)));
-    }
-    if (put == 0) throw_io(fmt::format("{}: cannot write at byte {}: no progress", what, offset));
-    bytes = bytes.subspan(static_cast<std::size_t>(put));
-    offset += static_cast<std::uint64_t>(put);
-  }
 }
 
 }  // namespace h5dig::io

@@ -22,9 +22,7 @@
 #include "h5dig/exec/pipeline.hpp"
 #include "h5dig/io/output_memory.hpp"
 #include "h5dig/object_path.hpp"
-#include "h5dig/util/interrupt_cleanup.hpp"
 #include "h5dig/util/progress.hpp"
-#include "output_file.hpp"
 #include "value_read.hpp"
 
 namespace h5dig::io {
@@ -73,8 +71,9 @@ namespace {
 // the chunk grid (whole chunk rows), so no chunk is decoded twice; a slab is
 // one chunk row when that row is larger than `slab_bytes`.
 // The seconds returned are the whole read and write, --verify excluded.
-ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile& out, const ReadOptions& ro,
-                       bool verify, std::uint64_t slab_bytes) {
+// The data goes at `data_offset` of `out` and after.
+ReadStats read_to_file(ParallelReader& reader, const Selection& sel, util::AtomicOutput& out,
+                       std::uint64_t data_offset, const ReadOptions& ro, bool verify, std::uint64_t slab_bytes) {
   const auto t0 = std::chrono::steady_clock::now();
   double verifying = 0;
   auto check = [&](const Selection& part, std::span<const std::byte> got) {
@@ -116,7 +115,7 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile&
     add(reader.read(sel, buffer.data(), ro));
     check(sel, buffer.data());
     as_h5py(buffer.data());
-    out.write(0, buffer.data());
+    out.write_at(data_offset, buffer.data());
     return finish(all);
   }
   const std::uint64_t row_bytes = total / sel.count[0];
@@ -141,7 +140,9 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, OutputFile&
     check(slab, buf);
     as_h5py(buf);
     if (writing.valid()) writing.get();  // rethrows a write error
-    writing = std::async(std::launch::async, [&out, buf, at = (lo - sel.start[0]) * row_bytes] { out.write(at, buf); });
+    writing = std::async(std::launch::async, [&out, buf, at = data_offset + (lo - sel.start[0]) * row_bytes] {
+      out.write_at(at, buf);
+    });
     lo = hi;
   }
   writing.get();
@@ -156,6 +157,12 @@ bool ends_with_npy(const std::string& s) {
 }
 
 }  // namespace
+
+std::uint64_t begin_output(util::AtomicOutput& out, const std::string& header, std::uint64_t data_bytes) {
+  out.reserve(header.size() + data_bytes);
+  out.write_at(0, std::as_bytes(std::span(header)));
+  return header.size();
+}
 
 void verify_selection(ParallelReader& reader, const Selection& sel, std::span<const std::byte> got) {
   const std::size_t es = reader.element_type().size;
@@ -255,8 +262,9 @@ void run_read(const ReadCommandOptions& options, std::ostream& report) {
       shape.insert(shape.end(), sub.begin(), sub.end());
       header = npy_header(reader.element_type().npy_descr, shape);
     }
-    OutputFile out(options.output, header, bytes);
-    stats = read_to_file(reader, sel, out, ro, options.verify, options.slab_bytes);
+    util::AtomicOutput out(options.output, util::AtomicOutput::Access::in_place);
+    const std::uint64_t data_offset = begin_output(out, header, bytes);
+    stats = read_to_file(reader, sel, out, data_offset, ro, options.verify, options.slab_bytes);
     if (progress) progress->finish();
     out.commit();
   }

@@ -10,10 +10,10 @@
 #include "h5dig/h5/copy.hpp"
 #include "h5dig/h5/create.hpp"
 #include "h5dig/h5/filters.hpp"
-#include "h5dig/io/atomic_output.hpp"
 #include "h5dig/io/chunk_writer.hpp"
 #include "h5dig/io/parallel_reader.hpp"
 #include "h5dig/object_path.hpp"
+#include "h5dig/util/atomic_output.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::io {
@@ -318,7 +318,7 @@ RepackStats repack(const std::string& in, const std::string& out, const RepackOp
   if (kind != H5O_TYPE_GROUP && kind != H5O_TYPE_DATASET)
     throw_usage(fmt::format("{}/{}: not a dataset or group", src_path.file, src_object));
 
-  AtomicOutput output(out_file);
+  util::AtomicOutput output(out_file);
   RepackStats stats;
   {
     h5::File dst = h5::File::create(output.temp_path());

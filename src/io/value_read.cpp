@@ -18,7 +18,6 @@
 #include "h5dig/io/slabs.hpp"
 #include "h5dig/object_path.hpp"
 #include "h5dig/util/progress.hpp"
-#include "output_file.hpp"
 
 namespace h5dig::io {
 
@@ -148,13 +147,13 @@ struct Written {
 Written write_json(const Source& src, const Selection& sel, bool verify, bool null_space, const std::string& output,
                    bool lines) {
   Written w;
-  std::optional<OutputFile> file;
-  if (!lines) file.emplace(output, std::string(), 0);
+  std::optional<util::AtomicOutput> file;
+  if (!lines) file.emplace(output, util::AtomicOutput::Access::in_place);
   auto emit = [&](const std::string& text) {
     if (lines) {
       std::cout << text;
     } else {
-      file->write(w.bytes, std::as_bytes(std::span(text)));
+      file->write_at(w.bytes, std::as_bytes(std::span(text)));
     }
     w.bytes += text.size();
   };
@@ -218,7 +217,8 @@ Written write_unicode_npy(const Source& src, const Selection& sel, bool verify, 
   shape.insert(shape.end(), sub.begin(), sub.end());
   const std::uint64_t elements = null_space ? 0 : sel.element_count();
   const std::uint64_t data_bytes = elements * per_element * width * 4;
-  OutputFile file(output, npy_header(fmt::format("<U{}", width), shape), data_bytes);
+  util::AtomicOutput file(output, util::AtomicOutput::Access::in_place);
+  const std::uint64_t data_offset = begin_output(file, npy_header(fmt::format("<U{}", width), shape), data_bytes);
   Written w;
   if (!null_space) {
     std::vector<std::byte> buf;
@@ -236,7 +236,7 @@ Written write_unicode_npy(const Source& src, const Selection& sel, bool verify, 
           at += width * 4;
         });
       }
-      file.write(first * per_element * width * 4, buf);
+      file.write_at(data_offset + first * per_element * width * 4, buf);
       w.elements += vb.count;
     });
   }

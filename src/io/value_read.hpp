@@ -19,16 +19,24 @@
 // value walk, not a second decoder.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 
 #include "h5dig/io/read_command.hpp"
+#include "h5dig/util/atomic_output.hpp"
 
 namespace h5dig::io {
 
 // True when `read` with `output` of `dataset` in `file` goes through values
 // (see above): the type holds variable-length data, or OUT is .json or "-".
 bool reads_values(const std::string& file, const std::string& dataset, const std::string& output);
+
+// Starts `read -o`'s output file (an in-place util::AtomicOutput): every block of
+// `header` (an .npy header, or nothing) and `data_bytes` reserved, so that a full
+// disk is one error before any decoding, and the header written. Returns the
+// offset where the data begins.
+std::uint64_t begin_output(util::AtomicOutput& out, const std::string& header, std::uint64_t data_bytes);
 
 // Runs the value read; same contract as run_read (summary line to `report`,
 // Error on failure, nothing left behind).

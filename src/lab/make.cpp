@@ -9,8 +9,8 @@
 #include <cmath>
 
 #include "h5dig/error.hpp"
-#include "h5dig/io/atomic_output.hpp"
 #include "h5dig/io/chunk_writer.hpp"
+#include "h5dig/util/atomic_output.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::lab {
@@ -131,7 +131,7 @@ void make_stack(const std::filesystem::path& path, const StackOptions& options, 
   check_chunks(chunks, shape, false);
   codec::ParsedFilters filters = options.write.filters;
   auto t0 = std::chrono::steady_clock::now();
-  io::AtomicOutput output(path);
+  util::AtomicOutput output(path);
   {
     h5::File file = h5::File::create(output.temp_path());
     io::WriteSession session({.threads = options.write.threads});
@@ -167,7 +167,7 @@ void make_frames(const std::filesystem::path& path, const FramesOptions& options
   check_chunks(chunks, shape, true);
   codec::ParsedFilters filters = options.write.filters;
   auto t0 = std::chrono::steady_clock::now();
-  io::AtomicOutput output(path);
+  util::AtomicOutput output(path);
   {
     h5::File file = h5::File::create(output.temp_path());
     io::WriteSession session({.threads = options.write.threads});

@@ -500,7 +500,7 @@ TEST(ArchiveCli, ZipUnzipVerifyEndToEnd) {
   ASSERT_EQ(z.exit_code, 0) << z.err;
   EXPECT_EQ(z.err, "");  // no progress bar when stderr is not a terminal
   for (const auto& e : fs::directory_iterator(tmp.path()))
-    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+    EXPECT_EQ(e.path().filename().string().find(".h5dig-"), std::string::npos) << e.path();  // util::AtomicOutput's temporary
   auto u = run_h5dig({"unzip", "-C", (tmp / "out").string(), (tmp / "t.h5").string()});
   ASSERT_EQ(u.exit_code, 0) << u.err;
   auto v = run_h5dig({"verify", (tmp / "t.h5").string(), (tmp / "out").string()});

@@ -56,7 +56,7 @@ std::map<std::string, std::string> tree_of(const fs::path& root) {
 
 void expect_no_temp_files(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir))
-    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+    EXPECT_EQ(e.path().filename().string().find(".h5dig-"), std::string::npos) << e.path();  // util::AtomicOutput's temporary
 }
 
 // The argv prefix that runs a command unable to read a mode-000 file. Tests run

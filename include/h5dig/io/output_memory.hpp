@@ -15,8 +15,8 @@
 //     cheaper and steadier choice.
 // Anonymous outputs therefore ask for transparent huge pages, as NumPy does
 // (so h5dig and h5py pay alike); H5DIG_OUTPUT_PAGES=small restores 4 KiB
-// pages. File outputs are written with pwrite in pieces below 2 MiB (the
-// page cache sizes its folios by the write, and an mmap's fault readahead
+// pages. File outputs are written with pwrite in pieces below 2 MiB
+// (util::write_at: the page cache sizes its folios by the write, and an mmap's fault readahead
 // asks for 2 MiB folios and zeroes them first).
 #pragma once
 
@@ -50,9 +50,5 @@ class OutputMemory {
   std::uint64_t size_ = 0;
   bool mapped_ = false;
 };
-
-// pwrite all of `bytes` at `offset` of `fd`, in pieces below 2 MiB. Throws
-// Error(io) naming `what` on failure (a full disk included).
-void write_at(int fd, std::uint64_t offset, std::span<const std::byte> bytes, const std::string& what);
 
 }  // namespace h5dig::io
