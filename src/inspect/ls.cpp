@@ -591,12 +591,8 @@ struct Lister {
                                                    const std::vector<std::uint64_t>& start,
                                                    const std::vector<std::uint64_t>& count) {
     if (!reader) {
-      ssize_t n = H5Fget_name(dset, nullptr, 0);
-      ssize_t m = H5Iget_name(dset, nullptr, 0);
-      if (n <= 0 || m <= 0) throw Error(ErrorKind::io, "no file or dataset name");
-      std::string file(static_cast<std::size_t>(n), '\0'), name(static_cast<std::size_t>(m), '\0');
-      H5Fget_name(dset, file.data(), file.size() + 1);
-      H5Iget_name(dset, name.data(), name.size() + 1);
+      std::string file = h5::file_name_of(dset), name = h5::path_of(dset);
+      if (file.empty() || name.empty()) throw Error(ErrorKind::io, "no file or dataset name");
       reader.emplace(file, name);
     }
     io::Selection sel{start, count};
