@@ -72,7 +72,7 @@ py::dtype to_dtype(const h5::TypeDesc& type, bool top = true);
 // An attribute's value gathered under the door, converted with the GIL.
 struct AttrValue {
   std::string name;
-  h5::Dataspace_ space;
+  h5::SpaceDesc space;
   h5::TypeDesc type;                             // of the memory buffer
   std::vector<std::byte> bytes;                  // fixed-size values
   std::vector<std::optional<std::string>> strings;  // variable-length strings

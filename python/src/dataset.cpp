@@ -119,7 +119,7 @@ class Dataset {
       DatasetMeta m;
       auto ds = file_->get().root().open_dataset(path_);
       h5::DatasetDesc d = h5::describe_dataset(ds.id());
-      m.scalar = d.space.kind != 1;
+      m.scalar = d.space.kind != h5::SpaceDesc::Kind::simple;
       m.shape = d.space.dims;
       m.maxshape = d.space.maxdims;
       m.layout = d.layout;

@@ -87,8 +87,8 @@ std::vector<AttrValue> read_attributes(const h5::File& file, const std::string& 
 
 py::object to_python(const AttrValue& v) {
   using K = h5::TypeDesc::Kind;
-  const bool scalar = v.space.kind == 0;
-  if (v.space.kind == 2) return py::none();  // null dataspace: no value (h5py gives an Empty)
+  const bool scalar = v.space.kind == h5::SpaceDesc::Kind::scalar;
+  if (v.space.kind == h5::SpaceDesc::Kind::null) return py::none();  // null dataspace: no value (h5py gives an Empty)
   std::vector<py::ssize_t> shape(v.space.dims.begin(), v.space.dims.end());
   if (v.type.kind == K::string && v.type.variable) {
     // h5py: variable-length strings come back as str.

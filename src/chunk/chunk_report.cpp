@@ -146,7 +146,7 @@ std::string zarr_dtype(const h5::Dataset& dataset, std::string_view what) {
   const auto cls = type.type_class();
   const std::size_t size = type.size();
   char kind = 0;
-  if (cls == H5T_INTEGER) kind = H5Tget_sign(type.id()) == H5T_SGN_NONE ? 'u' : 'i';
+  if (cls == H5T_INTEGER) kind = type.is_signed() ? 'i' : 'u';
   else if (cls == H5T_FLOAT) kind = 'f';
   else if (cls == H5T_BITFIELD || cls == H5T_OPAQUE) kind = 'V';
   if (kind == 0 || (kind == 'V' && cls == H5T_BITFIELD))

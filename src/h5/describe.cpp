@@ -204,9 +204,9 @@ TypeDesc describe_type(hid_t type) {
     if (tag) d.tag = take_string(tag);
   }
   if (cls == H5T_REFERENCE) {
-    if (types_equal(type, H5T_STD_REF_OBJ)) d.ref_kind = 0;
-    else if (types_equal(type, H5T_STD_REF_DSETREG)) d.ref_kind = 1;
-    else d.ref_kind = 2;
+    if (types_equal(type, H5T_STD_REF_OBJ)) d.ref_kind = TypeDesc::RefKind::object;
+    else if (types_equal(type, H5T_STD_REF_DSETREG)) d.ref_kind = TypeDesc::RefKind::region;
+    else d.ref_kind = TypeDesc::RefKind::other;
   }
   H5Eclear2(H5E_DEFAULT);
   return d;
@@ -237,10 +237,13 @@ ValueBuffer::~ValueBuffer() {
   H5Eclear2(H5E_DEFAULT);
 }
 
-Dataspace_ describe_space(hid_t space) {
-  Dataspace_ s;
+SpaceDesc describe_space(hid_t space) {
+  SpaceDesc s;
   H5S_class_t k = H5Sget_simple_extent_type(space);
-  s.kind = k == H5S_SCALAR ? 0 : k == H5S_SIMPLE ? 1 : k == H5S_NULL ? 2 : -1;
+  s.kind = k == H5S_SCALAR   ? SpaceDesc::Kind::scalar
+           : k == H5S_SIMPLE ? SpaceDesc::Kind::simple
+           : k == H5S_NULL   ? SpaceDesc::Kind::null
+                             : SpaceDesc::Kind::unknown;
   int nd = H5Sget_simple_extent_ndims(space);
   if (nd > 0) {
     std::vector<hsize_t> dims(static_cast<std::size_t>(nd)), maxd(static_cast<std::size_t>(nd));

@@ -26,6 +26,8 @@ void init() {
   });
 }
 
+void quiet_errors_in_this_thread() noexcept { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
 namespace {
 
 struct StackFrames {
@@ -152,6 +154,8 @@ std::size_t Datatype::size() const {
 H5T_order_t Datatype::order() const { return H5Tget_order(id()); }
 
 bool Datatype::equals(hid_t other) const { return check_tri(H5Tequal(id(), other), "H5Tequal"); }
+
+bool Datatype::is_signed() const { return H5Tget_sign(id()) != H5T_SGN_NONE; }
 
 bool Datatype::is_variable_string() const {
   return type_class() == H5T_STRING && check_tri(H5Tis_variable_str(id()), "H5Tis_variable_str");
@@ -407,6 +411,27 @@ void File::close() {
   herr_t status = H5Fclose(id_.release());
   check(status, "H5Fclose");
 }
+
+std::size_t type_size_or_zero(hid_t type) noexcept {
+  std::size_t size = H5Tget_size(type);
+  if (size == 0) H5Eclear2(H5E_DEFAULT);
+  return size;
+}
+
+namespace {
+// H5Fget_name / H5Iget_name: the length first, then the characters.
+template <typename NameFn>
+std::string name_by(NameFn fn, hid_t obj) {
+  ssize_t n = fn(obj, nullptr, 0);
+  if (n <= 0) return {};
+  std::string name(static_cast<std::size_t>(n), '\0');
+  fn(obj, name.data(), name.size() + 1);
+  return name;
+}
+}  // namespace
+
+std::string file_name_of(hid_t obj) { return name_by(H5Fget_name, obj); }
+std::string path_of(hid_t obj) { return name_by(H5Iget_name, obj); }
 
 bool is_hdf5(const std::filesystem::path& path) {
   init();

@@ -31,10 +31,10 @@ void cat(const std::string& path, std::ostream& out) {
                 fmt::format("{}: {}: variable-length or reference data has no byte representation to cat", op.file,
                             op.object));
   }
-  if (d.space.kind == 2) return;  // null dataspace: no bytes
+  if (d.space.kind == h5::SpaceDesc::Kind::null) return;  // null dataspace: no bytes
   std::vector<std::byte> buf;
   try {
-    for_each_slab(d.space.kind == 0 ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
+    for_each_slab(d.space.kind == h5::SpaceDesc::Kind::scalar ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
                   [&](const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count) {
                     h5::read_raw_slab(obj.get(), start, count, buf);
                     out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(buf.size()));

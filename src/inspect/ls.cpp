@@ -205,8 +205,8 @@ void append_type(std::string& s, const TypeDesc& t, int ind, bool simple) {
       return;
     }
     case TypeDesc::Kind::reference:
-      if (t.ref_kind == 0) s += "object reference";
-      else if (t.ref_kind == 1) s += "dataset region reference";
+      if (t.ref_kind == TypeDesc::RefKind::object) s += "object reference";
+      else if (t.ref_kind == TypeDesc::RefKind::region) s += "dataset region reference";
       else s += fmt::format("{}-byte unknown reference", t.size);
       return;
     case TypeDesc::Kind::vlen:
@@ -290,15 +290,15 @@ struct Lister {
     std::string s = "    Attribute: ";
     append_escaped(s, a.name, true);
     switch (a.space.kind) {
-      case 0: s += " scalar\n"; break;
-      case 1: {
+      case h5::SpaceDesc::Kind::scalar: s += " scalar\n"; break;
+      case h5::SpaceDesc::Kind::simple: {
         s += " {";
         for (std::size_t i = 0; i < a.space.dims.size(); ++i) s += fmt::format("{}{}", i ? ", " : "", a.space.dims[i]);
         s += "}\n";
         break;
       }
-      case 2: s += " null\n"; break;
-      default: s += " unknown\n";
+      case h5::SpaceDesc::Kind::null: s += " null\n"; break;
+      case h5::SpaceDesc::Kind::unknown: s += " unknown\n"; break;
     }
     s += "        Type:      ";
     append_type(s, a.type, 15, opt.simple);
@@ -306,7 +306,7 @@ struct Lister {
     out << s;
     if (!opt.data) return;
     out << data_heading("        Data:", 12);
-    if (a.space.kind == 2 || a.space.kind < 0) {
+    if (a.space.kind == h5::SpaceDesc::Kind::null || a.space.kind == h5::SpaceDesc::Kind::unknown) {
       out << (opt.simple ? spaces(22) : spaces(23)) << "Unable to print data.\n";
       return;
     }
@@ -337,7 +337,7 @@ struct Lister {
       out << "\n";
       return;
     }
-    if (vb.mem_type.kind == TypeDesc::Kind::reference && vb.mem_type.ref_kind == 0) {
+    if (vb.mem_type.kind == TypeDesc::Kind::reference && vb.mem_type.ref_kind == TypeDesc::RefKind::object) {
       // Object references: each target with its values, as for datasets.
       const std::size_t elem = vb.mem_type.size;  // H5Dread/H5Aread pack elements at the memory type's size
       for (std::uint64_t i = 0; i < vb.count; ++i) render_reference(a.attr, vb.bytes.data() + i * elem, opt.simple ? 14 : 15, true);
@@ -369,15 +369,15 @@ struct Lister {
     return (narrow ? spaces(prefix) : std::string()) + heading + "\n";
   }
 
-  void dataset_dims(std::string& s, const h5::Dataspace_& sp) const {
+  void dataset_dims(std::string& s, const h5::SpaceDesc& sp) const {
     s += " {";
     for (std::size_t i = 0; i < sp.dims.size(); ++i) {
       s += fmt::format("{}{}", i ? ", " : "", sp.dims[i]);
       if (sp.maxdims[i] == kUnlimited) s += "/Inf";
       else if (sp.maxdims[i] != sp.dims[i] || opt.verbose) s += fmt::format("/{}", sp.maxdims[i]);
     }
-    if (sp.kind == 0) s += "SCALAR";
-    else if (sp.kind == 2) s += "NULL";
+    if (sp.kind == h5::SpaceDesc::Kind::scalar) s += "SCALAR";
+    else if (sp.kind == h5::SpaceDesc::Kind::null) s += "NULL";
     s += "}";
   }
 
@@ -489,7 +489,7 @@ struct Lister {
 
   void dump_dataset_values(hid_t dset, const h5::DatasetDesc& d) {
     out << data_heading("    Data:", 9);
-    if (d.space.kind == 2) {
+    if (d.space.kind == h5::SpaceDesc::Kind::null) {
       out << "\n";
       return;
     }
@@ -527,16 +527,16 @@ struct Lister {
     const std::size_t top = opt.simple ? 8 : 9;
     detail::RegionRenderer rr(out, region_layout(spaces(pre), spaces(opt.simple != in_attribute ? pre + 1 : pre),
                                                  spaces(pre > top ? pre - top : 0), ncols, pre > top ? 3 : 0));
-    bool object_refs = d.type.kind == TypeDesc::Kind::reference && d.type.ref_kind == 0;
+    bool object_refs = d.type.kind == TypeDesc::Kind::reference && d.type.ref_kind == TypeDesc::RefKind::object;
     // HDF5 has no memory type for the time class (alone or nested): h5ls
     // prints no values for it and goes on.
     if (h5::contains_kind(d.type, TypeDesc::Kind::time)) return false;
-    std::uint64_t total = d.space.kind == 0 ? 1 : d.space.npoints;
+    std::uint64_t total = d.space.kind == h5::SpaceDesc::Kind::scalar ? 1 : d.space.npoints;
     std::uint64_t index = 0;
     bool open_line = false;
     bool unreadable = false;
     std::optional<io::ParallelReader> own_reader;  // opened on the first slab HDF5 cannot read
-    for_each_slab(d.space.kind == 0 ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
+    for_each_slab(d.space.kind == h5::SpaceDesc::Kind::scalar ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
                   [&](const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count) {
                     if (unreadable) return;
                     h5::ValueBuffer vb;
@@ -591,12 +591,8 @@ struct Lister {
                                                    const std::vector<std::uint64_t>& start,
                                                    const std::vector<std::uint64_t>& count) {
     if (!reader) {
-      ssize_t n = H5Fget_name(dset, nullptr, 0);
-      ssize_t m = H5Iget_name(dset, nullptr, 0);
-      if (n <= 0 || m <= 0) throw Error(ErrorKind::io, "no file or dataset name");
-      std::string file(static_cast<std::size_t>(n), '\0'), name(static_cast<std::size_t>(m), '\0');
-      H5Fget_name(dset, file.data(), file.size() + 1);
-      H5Iget_name(dset, name.data(), name.size() + 1);
+      std::string file = h5::file_name_of(dset), name = h5::path_of(dset);
+      if (file.empty() || name.empty()) throw Error(ErrorKind::io, "no file or dataset name");
       reader.emplace(file, name);
     }
     io::Selection sel{start, count};
@@ -611,7 +607,7 @@ struct Lister {
     return h5::values_from_stored(dset, stored, n);
   }
 
-  static bool is_region(const TypeDesc& t) { return t.kind == TypeDesc::Kind::reference && t.ref_kind == 1; }
+  static bool is_region(const TypeDesc& t) { return t.kind == TypeDesc::Kind::reference && t.ref_kind == TypeDesc::RefKind::region; }
 
   detail::ValueFormat value_format(hid_t loc) const {
     detail::ValueFormat vf;
@@ -664,7 +660,7 @@ struct Lister {
     out << spaces(pre + 3) << "DATA {\n";
     if (t.kind == "DATASET") {
       h5::DatasetDesc nd = h5::describe_dataset(t.object);
-      if (nd.space.kind != 2 && render_values(t.object, nd, pre + 6, in_attribute, true)) out << "\n";
+      if (nd.space.kind != h5::SpaceDesc::Kind::null && render_values(t.object, nd, pre + 6, in_attribute, true)) out << "\n";
     }
     // h5ls starts the closing "}" on a fresh line, then finds that line too
     // full (it counts three columns more than it printed) and starts another:

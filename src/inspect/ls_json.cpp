@@ -68,14 +68,19 @@ json type_json(const TypeDesc& t) {
   if (t.kind == TypeDesc::Kind::array) j["dims"] = t.dims;
   if (!t.super.empty()) j["base"] = type_json(t.super[0]);
   if (t.kind == TypeDesc::Kind::opaque && t.tag) j["tag"] = *t.tag;
-  if (t.kind == TypeDesc::Kind::reference) j["reference"] = t.ref_kind == 0 ? "object" : t.ref_kind == 1 ? "region" : "other";
+  if (t.kind == TypeDesc::Kind::reference) j["reference"] = t.ref_kind == TypeDesc::RefKind::object   ? "object"
+                        : t.ref_kind == TypeDesc::RefKind::region ? "region"
+                                                                  : "other";
   if (t.committed) j["committed_address"] = t.committed_addr;
   return j;
 }
 
-json space_json(const h5::Dataspace_& s, json& j) {
-  j["space"] = s.kind == 0 ? "scalar" : s.kind == 1 ? "simple" : s.kind == 2 ? "null" : "unknown";
-  if (s.kind == 1) {
+json space_json(const h5::SpaceDesc& s, json& j) {
+  j["space"] = s.kind == h5::SpaceDesc::Kind::scalar   ? "scalar"
+              : s.kind == h5::SpaceDesc::Kind::simple ? "simple"
+              : s.kind == h5::SpaceDesc::Kind::null   ? "null"
+                                                   : "unknown";
+  if (s.kind == h5::SpaceDesc::Kind::simple) {
     j["shape"] = s.dims;
     json m = json::array();
     for (auto v : s.maxdims) m.push_back(v == kUnlimited ? json(nullptr) : json(v));
@@ -119,24 +124,24 @@ void values_of(const h5::ValueBuffer& vb, std::vector<json>& flat) {
   }
 }
 
-bool has_values(const TypeDesc& t, const h5::Dataspace_& space) {
-  return space.kind == 0 || space.kind == 1 ? !h5::contains_kind(t, TypeDesc::Kind::time) &&
-                                                  !h5::contains_kind(t, TypeDesc::Kind::reference)
-                                            : false;
+bool has_values(const TypeDesc& t, const h5::SpaceDesc& space) {
+  return space.kind == h5::SpaceDesc::Kind::scalar || space.kind == h5::SpaceDesc::Kind::simple
+             ? !h5::contains_kind(t, TypeDesc::Kind::time) && !h5::contains_kind(t, TypeDesc::Kind::reference)
+             : false;
 }
 
-json shaped(const std::vector<json>& flat, const h5::Dataspace_& space) {
-  if (space.kind == 0) return flat.empty() ? json(nullptr) : flat[0];
+json shaped(const std::vector<json>& flat, const h5::SpaceDesc& space) {
+  if (space.kind == h5::SpaceDesc::Kind::scalar) return flat.empty() ? json(nullptr) : flat[0];
   std::size_t at = 0;
   return space.dims.empty() ? json::array() : nest(flat, space.dims, 0, at);
 }
 
 json dataset_values(hid_t dset, const h5::DatasetDesc& d) {
-  if (d.space.kind == 2) return json::array();
+  if (d.space.kind == h5::SpaceDesc::Kind::null) return json::array();
   if (!has_values(d.type, d.space)) return nullptr;
   std::vector<json> flat;
   try {
-    for_each_slab(d.space.kind == 0 ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
+    for_each_slab(d.space.kind == h5::SpaceDesc::Kind::scalar ? std::vector<std::uint64_t>{} : d.space.dims, d.type.size, d.chunk,
                   [&](const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count) {
                     values_of(h5::read_dataset_values(dset, start, count), flat);
                   });
@@ -147,7 +152,7 @@ json dataset_values(hid_t dset, const h5::DatasetDesc& d) {
 }
 
 json attribute_values(const h5::AttributeDesc& a) {
-  if (a.space.kind == 2) return json::array();
+  if (a.space.kind == h5::SpaceDesc::Kind::null) return json::array();
   if (!has_values(a.type, a.space)) return nullptr;
   std::vector<json> flat;
   try {

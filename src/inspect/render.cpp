@@ -194,8 +194,8 @@ std::string format_value(const TypeDesc& t, const std::byte* p, const ValueForma
       return s;
     }
     case TypeDesc::Kind::reference:
-      if (t.ref_kind == 1 && fmt.region_ref) return fmt.region_ref(p);
-      if (t.ref_kind == 0 && fmt.object_ref) return fmt.object_ref(p);
+      if (t.ref_kind == TypeDesc::RefKind::region && fmt.region_ref) return fmt.region_ref(p);
+      if (t.ref_kind == TypeDesc::RefKind::object && fmt.object_ref) return fmt.object_ref(p);
       return hex_bytes(p, t.size);
   }
   return {};

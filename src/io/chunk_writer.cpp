@@ -493,14 +493,11 @@ ChunkWriter ChunkWriter::create(WriteSession& session, const h5::Group& parent, 
       throw_usage(fmt::format("{}: chunks {} are larger than the dataset {} along dimension {}", spec.name,
                               coords(spec.chunks), coords(maxshape), d));
   }
-  std::size_t esize = H5Tget_size(spec.type);
-  if (esize == 0) {
-    H5Eclear2(H5E_DEFAULT);
-    throw_usage(fmt::format("{}: invalid element type", spec.name));
-  }
+  std::size_t esize = h5::type_size_or_zero(spec.type);
+  if (esize == 0) throw_usage(fmt::format("{}: invalid element type", spec.name));
   // Chunk bytes are the elements themselves: variable-length data and
   // references are heap pointers, not data.
-  if (!h5::is_fixed_size_type(h5::Datatype(h5::check_id(H5Tcopy(spec.type), "H5Tcopy"))))
+  if (!h5::is_fixed_size_type(h5::Datatype::copy_of(spec.type)))
     throw_usage(fmt::format("{}: variable-length or reference types cannot be written chunk by chunk", spec.name));
   std::uint64_t chunk_bytes = product(spec.chunks) * esize;
   if (chunk_bytes > (std::uint64_t{4} << 30) - 1)

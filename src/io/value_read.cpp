@@ -266,8 +266,8 @@ void run_value_read(const ReadCommandOptions& options, std::ostream& report) {
   if (h5::contains_kind(t, TypeDesc::Kind::reference)) {
     throw_unsupported(fmt::format("{}: reference elements are object addresses, not values: read refuses them", src.where));
   }
-  const bool null_space = src.desc.space.kind == 2;
-  const std::vector<std::uint64_t> shape = src.desc.space.kind == 1 ? src.desc.space.dims : std::vector<std::uint64_t>{};
+  const bool null_space = src.desc.space.kind == h5::SpaceDesc::Kind::null;
+  const std::vector<std::uint64_t> shape = src.desc.space.kind == h5::SpaceDesc::Kind::simple ? src.desc.space.dims : std::vector<std::uint64_t>{};
   Selection sel;
   try {
     sel = parse_selection(options.select, shape);

@@ -97,7 +97,8 @@ Answer answer_data(DataContext& ctx, const std::filesystem::path& real, const st
   h5::ObjectId dataset = h5::open_object(file, entity.object_path);
   const h5::DatasetDesc desc = h5::describe_dataset(dataset.get());
   const TypeDesc& type = desc.type;
-  const bool scalar = desc.space.kind == 0, null_space = desc.space.kind != 0 && desc.space.kind != 1;
+  const bool scalar = desc.space.kind == h5::SpaceDesc::Kind::scalar,
+             null_space = desc.space.kind != h5::SpaceDesc::Kind::scalar && desc.space.kind != h5::SpaceDesc::Kind::simple;
   if ((scalar || null_space) && !q.selection.empty()) {
     throw ApiError(400, fmt::format("selection '{}': {} in {} is {}, it takes no selection", q.selection, path, served,
                                     scalar ? "a scalar" : "empty (a null dataspace)"));

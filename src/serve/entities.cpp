@@ -186,8 +186,8 @@ json type_json(const TypeDesc& t) {
   return j;
 }
 
-json shape_json(const h5::Dataspace_& space) {
-  if (space.kind == 2 || space.kind < 0) return nullptr;  // null dataspace
+json shape_json(const h5::SpaceDesc& space) {
+  if (space.kind == h5::SpaceDesc::Kind::null || space.kind == h5::SpaceDesc::Kind::unknown) return nullptr;  // null dataspace
   return space.dims;  // [] for a scalar
 }
 
@@ -332,7 +332,7 @@ std::string attribute_values(hid_t file, const Entity& entity, const std::vector
     first = false;
     inspect::append_json_string(out, a.name);
     out += ':';
-    if (a.space.kind != 0 && a.space.kind != 1) {
+    if (a.space.kind != h5::SpaceDesc::Kind::scalar && a.space.kind != h5::SpaceDesc::Kind::simple) {
       out += "null";  // an empty attribute (h5py's Empty)
       return;
     }
@@ -342,7 +342,7 @@ std::string attribute_values(hid_t file, const Entity& entity, const std::vector
         out += "null";
         return;
       }
-      inspect::append_json_values(out, v.mem_type, v.bytes.data(), a.space.dims, a.space.kind == 0, false);
+      inspect::append_json_values(out, v.mem_type, v.bytes.data(), a.space.dims, a.space.kind == h5::SpaceDesc::Kind::scalar, false);
     } catch (const std::exception&) {
       out += "null";  // a value HDF5 cannot convert to memory: the others still show
     }

@@ -6,7 +6,7 @@ std::unique_lock<std::mutex> Hdf5Gate::lock() {
   std::unique_lock held(mutex_);
   thread_local bool quiet = false;
   if (!quiet) {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    h5::quiet_errors_in_this_thread();
     quiet = true;
   }
   return held;

@@ -52,8 +52,9 @@ struct TypeDesc {
   std::vector<TypeDesc> super;
   // opaque
   std::optional<std::string> tag;
-  // reference: 0 object, 1 dataset region, 2 other
-  int ref_kind = -1;
+  // reference: which kind (none for the other classes)
+  enum class RefKind { none, object, region, other };
+  RefKind ref_kind = RefKind::none;
 };
 
 struct TypeDesc::Member {
@@ -85,15 +86,17 @@ struct ValueBuffer {
   ~ValueBuffer();  // reclaims variable-length memory
 };
 
-struct Dataspace_ {
-  int kind = 0;  // 0 scalar, 1 simple, 2 null, -1 unknown
+// A dataspace, described (H5Sget_simple_extent_*).
+struct SpaceDesc {
+  enum class Kind { scalar, simple, null, unknown };
+  Kind kind = Kind::scalar;
   std::vector<std::uint64_t> dims, maxdims;  // maxdims: UINT64_MAX = unlimited
   std::uint64_t npoints = 0;
 };
 
 struct AttributeDesc {
   std::string name;
-  Dataspace_ space;
+  SpaceDesc space;
   TypeDesc type;
   hid_t attr = -1;  // valid only during the callback
 };
@@ -116,7 +119,7 @@ struct FilterDesc {
 };
 
 struct DatasetDesc {
-  Dataspace_ space;
+  SpaceDesc space;
   TypeDesc type;
   int layout = -1;  // H5D_layout_t
   std::vector<std::uint64_t> chunk;
@@ -172,7 +175,7 @@ void visit_attributes(hid_t obj, const std::function<void(const AttributeDesc&)>
 ValueBuffer read_attribute_values(hid_t attr);
 
 DatasetDesc describe_dataset(hid_t dset);
-Dataspace_ describe_space(hid_t space);
+SpaceDesc describe_space(hid_t space);
 
 // Object comment, or "" (H5Oget_comment).
 std::string object_comment(hid_t obj);

@@ -27,6 +27,11 @@ namespace h5dig::h5 {
 // off. Called by every opener below; call it yourself before using raw C calls.
 void init();
 
+// Turns HDF5's automatic error-stack printing off in the calling thread: a
+// thread-safe HDF5 keeps that setting per thread, and init() set only the one it
+// ran in. Never throws.
+void quiet_errors_in_this_thread() noexcept;
+
 // The current HDF5 error stack as one line ("outermost description: innermost
 // description"), or "" if the stack is empty. Clears the stack.
 std::string error_stack_message();
@@ -70,6 +75,8 @@ class Datatype {
   std::size_t size() const;
   H5T_order_t order() const;
   bool equals(hid_t other) const;
+  // For an integer type: false if unsigned (H5Tget_sign == H5T_SGN_NONE).
+  bool is_signed() const;
   bool is_variable_string() const;
   // The native in-memory equivalent (H5Tget_native_type, ascending direction).
   Datatype native() const;
@@ -202,6 +209,16 @@ class File {
   FileId id_;
   std::filesystem::path path_;
 };
+
+// The size in bytes of datatype `type` (H5Tget_size), or 0 if `type` is not a
+// valid datatype, in which case the HDF5 error stack is cleared. Never throws.
+std::size_t type_size_or_zero(hid_t type) noexcept;
+
+// The name of the file holding object `obj` (H5Fget_name) and a path to `obj`
+// in it (H5Iget_name); "" where HDF5 has none (an anonymous object) or fails.
+// Never throw.
+std::string file_name_of(hid_t obj);
+std::string path_of(hid_t obj);
 
 // True if `path` is an HDF5 file (H5Fis_hdf5), false otherwise; never throws.
 bool is_hdf5(const std::filesystem::path& path);
