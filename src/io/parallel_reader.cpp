@@ -308,7 +308,7 @@ struct ParallelReader::Impl {
   ReadStats read_chunked(const Selection& sel, std::span<std::byte> out, const ReadOptions& options);
   ReadStats read_contiguous(const Selection& sel, std::span<std::byte> out, const ReadOptions& options,
                             std::uint64_t offset);
-  void check_record(const chunk::ChunkRecord& rec, std::span<const std::uint64_t> origin) const;
+  void check_record(const format::ChunkRecord& rec, std::span<const std::uint64_t> origin) const;
 };
 
 ParallelReader::ParallelReader(const std::string& file, const std::string& dataset) : impl_(std::make_unique<Impl>()) {
@@ -402,7 +402,7 @@ std::string ParallelReader::describe() const {
   return fmt::format("{}, {}, filters {}, read by {}", m.type.summary, layout, m.filter_names(), how);
 }
 
-void ParallelReader::Impl::check_record(const chunk::ChunkRecord& rec, std::span<const std::uint64_t> origin) const {
+void ParallelReader::Impl::check_record(const format::ChunkRecord& rec, std::span<const std::uint64_t> origin) const {
   const std::uint64_t nominal = map.chunk_nbytes();
   auto fail = [&](const std::string& why) {
     throw_corrupt(fmt::format("{}: chunk ({}) filters {}: {}", where(), join_coords(origin), filter_names(), why));
@@ -499,7 +499,7 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
         item.dst_offset = p.dst0;
       }
     }
-    const chunk::ChunkRecord& rec = map.record(static_cast<std::size_t>(item.record));
+    const format::ChunkRecord& rec = map.record(static_cast<std::size_t>(item.record));
     const bool unfiltered = pipeline->empty();
     if (options.raw_source == RawSource::hdf5) {
       std::vector<hsize_t> off(item.origin.begin(), item.origin.end());
