@@ -176,7 +176,7 @@ class Extractor : public detail::ContentSink {
 
 }  // namespace
 
-UnzipStats unzip(const std::filesystem::path& archive, const UnzipOptions& options, std::ostream& warn) {
+UnzipStats run_unzip(const std::filesystem::path& archive, const UnzipOptions& options, std::ostream& warn) {
   h5::File file = h5::File::open(archive);
   std::vector<Member> members = detail::read_members(file);
   UnzipStats stats;

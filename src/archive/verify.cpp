@@ -90,7 +90,7 @@ const char* kind_name(EntryKind k) {
 
 }  // namespace
 
-std::uint64_t verify(const std::filesystem::path& archive, const VerifyOptions& options, std::ostream& out) {
+std::uint64_t run_verify(const std::filesystem::path& archive, const VerifyOptions& options, std::ostream& out) {
   h5::File file = h5::File::open(archive);
   std::vector<Member> members = detail::read_members(file);
   std::vector<std::string> lines;

@@ -189,7 +189,7 @@ std::string basename_of(const std::filesystem::path& dir) {
 
 }  // namespace
 
-ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesystem::path>& dirs,
+ZipStats run_zip(const std::filesystem::path& archive, const std::vector<std::filesystem::path>& dirs,
              const ZipOptions& options, std::ostream& warn) {
   if (dirs.empty()) throw_usage("zip: no directory given");
   if (options.level < 0 || options.level > 9) throw_usage(fmt::format("zip: level {} is not in 0..9", options.level));

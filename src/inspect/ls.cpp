@@ -757,7 +757,7 @@ struct Lister {
 
 }  // namespace
 
-void list(const std::vector<std::string>& paths, const LsOptions& options, std::ostream& out) {
+void run_ls(const std::vector<std::string>& paths, const LsOptions& options, std::ostream& out) {
   if (options.json) {
     list_json(paths, options, out);
     return;
