@@ -24,8 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto header = h5dig::format::read_dataset_header(reader, sb, header_address);
     if (header.layout.layout_class != h5dig::format::LayoutClass::chunked) return 0;
     std::uint64_t sum = 0;
-    h5dig::format::walk_chunk_index(reader, sb, header, [&](const h5dig::format::ChunkLocation& c) {
-      sum += c.address + c.size;
+    h5dig::format::walk_chunk_index(reader, sb, header, [&](std::span<const std::uint64_t>, const h5dig::format::ChunkRecord& c) {
+      sum += c.byte_offset + c.size;
     });
     (void)sum;
   } catch (const h5dig::Error&) {

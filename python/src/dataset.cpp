@@ -229,7 +229,7 @@ class Dataset {
     struct Table {
       std::size_t rank = 0;
       std::vector<std::uint64_t> offsets;
-      std::vector<chunk::ChunkRecord> records;
+      std::vector<format::ChunkRecord> records;
     };
     if (meta_.layout != H5D_CHUNKED) {
       throw Error(ErrorKind::usage, fmt::format("{}{}: not chunked ({} layout)", file_->path, path_, layout()));

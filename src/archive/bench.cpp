@@ -80,7 +80,7 @@ std::filesystem::path self_exe() {
 
 }  // namespace
 
-void bench_zip(const std::filesystem::path& dir, const BenchZipOptions& options, std::ostream& out) {
+void run_bench_zip(const std::filesystem::path& dir, const BenchZipOptions& options, std::ostream& out) {
   std::ostringstream ignore;
   auto entries = detail::walk_tree(dir.string(), {}, ignore);
   std::uint64_t nfiles = 0, ndirs = 0, nlinks = 0, bytes = 0;
@@ -148,10 +148,10 @@ void bench_zip(const std::filesystem::path& dir, const BenchZipOptions& options,
   vopt.tree = dir;
   vopt.threads = threads;
   vopt.progress = false;
-  if (verify(a_h5dig, vopt, diff) != 0)
+  if (run_verify(a_h5dig, vopt, diff) != 0)
     throw Error(ErrorKind::verify, "bench zip: the h5dig archive differs from the tree: " + diff.str());
   vopt.tree = x_h5dig;
-  if (verify(a_h5dig, vopt, diff) != 0)
+  if (run_verify(a_h5dig, vopt, diff) != 0)
     throw Error(ErrorKind::verify, "bench zip: the h5dig extraction differs from the archive: " + diff.str());
 
   double zd = median(z_h5dig), za = median(z_h5ar), zt = median(z_talk);

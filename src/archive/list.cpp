@@ -11,7 +11,7 @@ namespace h5dig::archive {
 using detail::Member;
 using detail::MemberKind;
 
-void list_archive(const std::filesystem::path& archive, std::ostream& out) {
+void run_ls_archive(const std::filesystem::path& archive, std::ostream& out) {
   h5::File file = h5::File::open(archive);
   std::vector<Member> members = detail::read_members(file);
   for (std::size_t i = 1; i < members.size(); ++i) {

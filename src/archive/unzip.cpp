@@ -17,6 +17,7 @@
 #include "h5dig/archive/archive.hpp"
 #include "h5dig/error.hpp"
 #include "h5dig/util/atomic_output.hpp"
+#include "h5dig/util/fd.hpp"
 
 namespace h5dig::archive {
 
@@ -24,23 +25,6 @@ using detail::Member;
 using detail::MemberKind;
 
 namespace {
-
-class FdGuard {
- public:
-  explicit FdGuard(int fd = -1) : fd_(fd) {}
-  ~FdGuard() { reset(); }
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  int get() const { return fd_; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 struct timespec to_timespec(std::int64_t ns) {
   struct timespec ts;
@@ -192,7 +176,7 @@ class Extractor : public detail::ContentSink {
 
 }  // namespace
 
-UnzipStats unzip(const std::filesystem::path& archive, const UnzipOptions& options, std::ostream& warn) {
+UnzipStats run_unzip(const std::filesystem::path& archive, const UnzipOptions& options, std::ostream& warn) {
   h5::File file = h5::File::open(archive);
   std::vector<Member> members = detail::read_members(file);
   UnzipStats stats;
@@ -244,12 +228,10 @@ UnzipStats unzip(const std::filesystem::path& archive, const UnzipOptions& optio
   // ---- the target directory
   std::error_code ec;
   std::filesystem::create_directories(options.directory, ec);
-  int root_fd = ::open(options.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root_fd < 0) throw_io(fmt::format("{}: cannot open directory: {}", options.directory.string(), std::strerror(errno)));
-  struct RootClose {
-    int fd;
-    ~RootClose() { ::close(fd); }
-  } root_close{root_fd};
+  const util::Fd root(::open(options.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid())
+    throw_io(fmt::format("{}: cannot open directory: {}", options.directory.string(), std::strerror(errno)));
+  const int root_fd = root.get();
   mode_t umask_bits = ::umask(0);
   ::umask(umask_bits);
 
@@ -380,8 +362,8 @@ UnzipStats unzip(const std::filesystem::path& archive, const UnzipOptions& optio
   };
   for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
     const Member& m = members[*it];
-    FdGuard fd(::openat(root_fd, m.path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (fd.get() < 0) {
+    const util::Fd fd(::openat(root_fd, m.path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) {
       say(m.path, fmt::format("cannot open directory: {}", std::strerror(errno)));
       ++stats.failed;
       continue;

@@ -18,6 +18,7 @@
 #include "archive/tree_walk.hpp"
 #include "h5dig/archive/archive.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/util/fd.hpp"
 
 namespace h5dig::archive {
 
@@ -54,22 +55,17 @@ class Checker : public detail::ContentSink {
 
 // CRC-32 of a file on disk, or an error message.
 std::pair<std::uint32_t, std::string> file_crc(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return {0, std::strerror(errno)};
+  const util::Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return {0, std::strerror(errno)};
   std::vector<std::byte> buffer(1u << 20);
   std::uint32_t crc = 0;
-  for (;;) {
-    ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return {0, std::strerror(e)};
-    }
-    if (n == 0) break;
-    crc = detail::crc32_update(crc, std::span(buffer.data(), static_cast<std::size_t>(n)));
+  for (std::uint64_t offset = 0;;) {
+    const util::ReadResult r = util::pread_exact(fd.get(), buffer, offset);
+    if (r.error != 0) return {0, std::strerror(r.error)};
+    crc = detail::crc32_update(crc, std::span(buffer.data(), r.bytes));
+    if (r.bytes < buffer.size()) break;  // end of file
+    offset += r.bytes;
   }
-  ::close(fd);
   return {crc, ""};
 }
 
@@ -94,7 +90,7 @@ const char* kind_name(EntryKind k) {
 
 }  // namespace
 
-std::uint64_t verify(const std::filesystem::path& archive, const VerifyOptions& options, std::ostream& out) {
+std::uint64_t run_verify(const std::filesystem::path& archive, const VerifyOptions& options, std::ostream& out) {
   h5::File file = h5::File::open(archive);
   std::vector<Member> members = detail::read_members(file);
   std::vector<std::string> lines;

@@ -24,6 +24,7 @@
 #include "h5dig/h5/archive.hpp"
 #include "h5dig/io/chunk_writer.hpp"
 #include "h5dig/util/atomic_output.hpp"
+#include "h5dig/util/fd.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::archive {
@@ -48,27 +49,14 @@ struct Source {
   std::string h5_path;  // absolute path of the object in the archive
 };
 
-// Closes a file descriptor on scope exit.
-struct FdCloser {
-  int fd;
-  ~FdCloser() { ::close(fd); }
-};
-
 // Reads exactly `length` bytes at `offset`; returns "" or why not.
 std::string read_at(int fd, std::uint64_t offset, std::byte* out, std::size_t length, std::uint64_t size) {
-  std::size_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fmt::format("read error at byte {}: {}", offset + done, std::strerror(errno));
-    }
-    if (n == 0) {
-      struct stat now;
-      std::uint64_t now_size = ::fstat(fd, &now) == 0 ? static_cast<std::uint64_t>(now.st_size) : offset + done;
-      return fmt::format("file shrank while being read (from {} to {} bytes)", size, now_size);
-    }
-    done += static_cast<std::size_t>(n);
+  const util::ReadResult r = util::pread_exact(fd, {out, length}, offset);
+  if (r.error != 0) return fmt::format("read error at byte {}: {}", offset + r.bytes, std::strerror(r.error));
+  if (r.bytes < length) {
+    struct stat now;
+    std::uint64_t now_size = ::fstat(fd, &now) == 0 ? static_cast<std::uint64_t>(now.st_size) : offset + r.bytes;
+    return fmt::format("file shrank while being read (from {} to {} bytes)", size, now_size);
   }
   return "";
 }
@@ -82,14 +70,13 @@ bool same_time(const struct timespec& a, const struct timespec& b) {
 // read it"), else why the bytes read may not be one consistent version.
 std::string check_unchanged(int fd, const struct stat& before, std::uint64_t size) {
   std::byte probe[1];
-  ssize_t n;
-  do n = ::pread(fd, probe, 1, static_cast<off_t>(size));
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return fmt::format("read error at byte {}: {}", size, std::strerror(errno));
+  const util::ReadResult r = util::pread_exact(fd, probe, size);
+  if (r.error != 0) return fmt::format("read error at byte {}: {}", size, std::strerror(r.error));
+  const bool grew = r.bytes > 0;  // a byte past `size`
   struct stat after;
   if (::fstat(fd, &after) != 0) return std::strerror(errno);
   const auto after_size = static_cast<std::uint64_t>(after.st_size);
-  if (n > 0 || after_size > size)
+  if (grew || after_size > size)
     return fmt::format("file grew while being read (from {} to {} bytes)", size, std::max(after_size, size + 1));
   if (after_size < size) return fmt::format("file shrank while being read (from {} to {} bytes)", size, after_size);
   if (!same_time(before.st_mtim, after.st_mtim) || !same_time(before.st_ctim, after.st_ctim))
@@ -114,9 +101,9 @@ class FileZipper {
   std::string zip(const std::string& path, const h5::Group& parent, const std::string& name, ZipStats& stats) {
     if (options_.before_read) options_.before_read(path, 0);
     // O_NONBLOCK: a FIFO put in the file's place since the walk must not block here.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return errno == ELOOP ? std::string("replaced by a symlink since the walk") : std::strerror(errno);
-    FdCloser closer{fd};
+    const util::Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK));
+    if (!file.valid()) return errno == ELOOP ? std::string("replaced by a symlink since the walk") : std::strerror(errno);
+    const int fd = file.get();
     struct stat before;
     if (::fstat(fd, &before) != 0) return std::strerror(errno);
     if (!S_ISREG(before.st_mode)) return "no longer a regular file";
@@ -202,7 +189,7 @@ std::string basename_of(const std::filesystem::path& dir) {
 
 }  // namespace
 
-ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesystem::path>& dirs,
+ZipStats run_zip(const std::filesystem::path& archive, const std::vector<std::filesystem::path>& dirs,
              const ZipOptions& options, std::ostream& warn) {
   if (dirs.empty()) throw_usage("zip: no directory given");
   if (options.level < 0 || options.level > 9) throw_usage(fmt::format("zip: level {} is not in 0..9", options.level));

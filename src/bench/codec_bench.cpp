@@ -330,7 +330,7 @@ std::vector<std::string> codec_bench_cases() {
   return names;
 }
 
-void run_codec_bench(const CodecBenchOptions& o, std::ostream& out) {
+void run_bench_codecs(const CodecBenchOptions& o, std::ostream& out) {
   if (o.levels) return run_levels(o, out);
   auto all = cases();
   for (const auto& f : o.filters)

@@ -35,7 +35,7 @@ std::uint64_t ChunkMap::chunk_grid_count() const noexcept {
   return n;
 }
 
-void ChunkMap::add(std::span<const std::uint64_t> offset, const ChunkRecord& record) {
+void ChunkMap::add(std::span<const std::uint64_t> offset, const format::ChunkRecord& record) {
   offsets_.insert(offsets_.end(), offset.begin(), offset.end());
   records_.push_back(record);
 }
@@ -56,7 +56,7 @@ void ChunkMap::sort() {
   if (std::is_sorted(order.begin(), order.end(), less)) return;
   std::sort(order.begin(), order.end(), less);
   std::vector<std::uint64_t> offsets(offsets_.size());
-  std::vector<ChunkRecord> records(records_.size());
+  std::vector<format::ChunkRecord> records(records_.size());
   for (std::size_t i = 0; i < order.size(); ++i) {
     std::copy_n(offsets_.begin() + order[i] * r, r, offsets.begin() + i * r);
     records[i] = records_[order[i]];
@@ -82,16 +82,8 @@ ChunkMap empty_map(const h5::Dataset& dataset) {
 
 ChunkMap map_with_api(const h5::Dataset& dataset) {
   ChunkMap map = empty_map(dataset);
-  // H5Dget_chunk_info (1.10.8) reports addresses relative to the base address.
-  const std::uint64_t base = h5::userblock_size(dataset);
-  const hsize_t n = h5::num_chunks(dataset);
-  map.reserve(static_cast<std::size_t>(n));
-  for (hsize_t i = 0; i < n; ++i) {
-    auto info = h5::chunk_info(dataset, i);
-    if (info.address == HADDR_UNDEF) continue;
-    std::vector<std::uint64_t> off(info.offset.begin(), info.offset.end());
-    map.add(off, ChunkRecord{base + info.address, info.size, info.filter_mask});
-  }
+  h5::visit_chunks(dataset, h5::userblock_size(dataset), h5::ChunkQuery::strict,
+                   [&](std::span<const std::uint64_t> offset, const format::ChunkRecord& record) { map.add(offset, record); });
   map.set_source("hdf5-api");
   return map;
 }
@@ -127,9 +119,8 @@ ChunkMap map_with_format(const h5::Dataset& dataset) {
   std::uint64_t expected = map.chunk_grid_count();
   if (header.layout.index == format::ChunkIndexKind::btree1 || header.layout.index == format::ChunkIndexKind::implicit)
     map.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(expected, 1u << 20)));
-  format::walk_chunk_index(file, sb, header, [&](const format::ChunkLocation& c) {
-    map.add(c.offset, ChunkRecord{c.address, c.size, c.filter_mask});
-  });
+  format::walk_chunk_index(file, sb, header,
+                           [&](std::span<const std::uint64_t> offset, const format::ChunkRecord& record) { map.add(offset, record); });
   map.set_source(format::index_kind_name(header.layout.index));
   return map;
 }

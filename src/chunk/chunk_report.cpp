@@ -275,7 +275,7 @@ void write_chunks_kerchunk(std::ostream& out, const ChunkMap& map, const h5::Dat
   out << nlohmann::json({{"version", 1}, {"refs", refs}}).dump() << "\n";
 }
 
-void chunks_command(std::ostream& out, const std::string& object_path, ReportFormat format, MapMethod method) {
+void run_chunks(std::ostream& out, const std::string& object_path, ReportFormat format, MapMethod method) {
   auto path = split_object_path(object_path);
   if (path.object.empty()) throw_usage(fmt::format("{}: name a dataset (FILE/DATASET)", object_path));
   h5::init();

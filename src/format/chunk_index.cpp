@@ -51,12 +51,7 @@ void WalkContext::emit(std::uint64_t rel_address, std::uint64_t size, std::uint3
     fail_at(file, where, where_address,
             fmt::format("chunk [{}] at address {} size {} extends past the end of the file ({} bytes)",
                         fmt::join(offset, ","), abs, size, file.size()));
-  ChunkLocation loc;
-  loc.offset = offset;
-  loc.address = abs;
-  loc.size = size;
-  loc.filter_mask = mask;
-  visit(loc);
+  visit(offset, ChunkRecord{abs, size, mask});
 }
 
 void WalkContext::set_offset_from_linear(std::uint64_t index, std::span<const std::uint64_t> extents,

@@ -630,35 +630,6 @@ void read_raw_slab(hid_t dset, const std::vector<std::uint64_t>& start, const st
   check(H5Dread(dset, ftype.get(), mspace.get(), fspace.get(), H5P_DEFAULT, out.data()), "H5Dread");
 }
 
-std::vector<ChunkRow> chunk_rows(hid_t dset) {
-  std::vector<ChunkRow> rows;
-  // HDF5 1.10.8 rejects H5S_ALL here ("Inappropriate type"): pass the space.
-  DataspaceId space(H5Dget_space(dset));
-  hsize_t n = 0;
-  if (!space || H5Dget_num_chunks(dset, space.get(), &n) < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return rows;
-  }
-  int nd = H5Sget_simple_extent_ndims(space.get());
-  for (hsize_t i = 0; i < n; ++i) {
-    std::vector<hsize_t> off(static_cast<std::size_t>(std::max(nd, 1)));
-    unsigned mask = 0;
-    haddr_t addr = 0;
-    hsize_t size = 0;
-    if (H5Dget_chunk_info(dset, space.get(), i, off.data(), &mask, &addr, &size) < 0) {
-      H5Eclear2(H5E_DEFAULT);
-      continue;
-    }
-    ChunkRow r;
-    r.filter_mask = mask;
-    r.size = size;
-    r.addr = addr;
-    r.offset.assign(off.begin(), off.begin() + nd);
-    rows.push_back(std::move(r));
-  }
-  return rows;
-}
-
 std::uint64_t raw_data_address(hid_t dset) { return H5Dget_offset(dset); }
 
 std::string debug_text(hid_t dset) {

@@ -9,7 +9,7 @@
 
 namespace h5dig::inspect {
 
-void cat(const std::string& path, std::ostream& out) {
+void run_cat(const std::string& path, std::ostream& out) {
   ObjectPath op = split_object_path(path);
   if (op.object.empty()) {
     throw Error(ErrorKind::usage, fmt::format("{}: name a dataset inside the file (FILE/DATASET)", path));

@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <ctime>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -26,28 +27,32 @@
 namespace h5dig::inspect {
 
 namespace {
-// Rows of h5ls -v's chunk table. The map comes from the file's own chunk index
-// (chunk::map_chunks, linear in the chunk count; H5Dget_chunk_info is
-// quadratic on HDF5 1.10.8) in the index's order, which is the order HDF5
-// iterates in. h5ls prints addresses relative to the base address, as HDF5
-// reports them, so the userblock is taken back off. If the map cannot be built
-// (damaged index), HDF5's own answer is printed instead.
-std::vector<h5::ChunkRow> chunk_table_rows(hid_t dset) {
+// Rows of h5ls -v's chunk table, each chunk's offset and record handed to
+// `row` with the userblock size (h5ls prints addresses relative to the base
+// address, as HDF5 reports them: the row takes it back off). The chunks come
+// from the file's own chunk index (chunk::map_chunks, linear in the chunk count;
+// H5Dget_chunk_info is quadratic on HDF5 1.10.8) in the index's order, which is
+// the order HDF5 iterates in. If the map cannot be built (damaged index),
+// HDF5's own answer is printed instead, as much of it as HDF5 gives.
+void for_each_chunk_row(hid_t dset, const std::function<void(std::span<const std::uint64_t>,
+                                                             const format::ChunkRecord&, std::uint64_t)>& row) {
+  std::optional<h5::Dataset> ds;
   try {
-    auto ds = h5::borrow_dataset(dset);
-    auto map = chunk::map_chunks(ds);
-    const std::uint64_t base = h5::userblock_size(ds);
-    std::vector<h5::ChunkRow> rows(map.size());
-    for (std::size_t i = 0; i < map.size(); ++i) {
-      rows[i].filter_mask = map.record(i).filter_mask;
-      rows[i].size = map.record(i).size;
-      rows[i].addr = map.record(i).byte_offset - base;
-      rows[i].offset.assign(map.offset(i).begin(), map.offset(i).end());
-    }
-    return rows;
+    ds.emplace(h5::borrow_dataset(dset));
+    const auto map = chunk::map_chunks(*ds);
+    const std::uint64_t base = h5::userblock_size(*ds);
+    for (std::size_t i = 0; i < map.size(); ++i) row(map.offset(i), map.record(i), base);
+    return;
   } catch (const Error&) {
-    return h5::chunk_rows(dset);
   }
+  if (!ds) return;
+  std::uint64_t base = 0;
+  try {
+    base = h5::userblock_size(*ds);
+  } catch (const Error&) {
+  }
+  h5::visit_chunks(*ds, base, h5::ChunkQuery::lenient,
+                   [&](std::span<const std::uint64_t> offset, const format::ChunkRecord& r) { row(offset, r, base); });
 }
 }  // namespace
 
@@ -480,11 +485,12 @@ struct Lister {
     }
     out << "           Flags    Bytes     Address          Logical Offset\n"
            "        ========== ======== ========== ==============================\n";
-    for (const auto& r : chunk_table_rows(dset)) {
+    for_each_chunk_row(dset, [&](std::span<const std::uint64_t> offset, const format::ChunkRecord& r,
+                                 std::uint64_t base) {
       std::string offs;
-      for (auto o : r.offset) offs += fmt::format("{}, ", o);
-      out << fmt::format("        0x{:08x} {:>8} {:>10} [{}0]\n", r.filter_mask, r.size, r.addr, offs);
-    }
+      for (auto o : offset) offs += fmt::format("{}, ", o);
+      out << fmt::format("        0x{:08x} {:>8} {:>10} [{}0]\n", r.filter_mask, r.size, r.byte_offset - base, offs);
+    });
   }
 
   void dump_dataset_values(hid_t dset, const h5::DatasetDesc& d) {
@@ -747,7 +753,7 @@ struct Lister {
 
 }  // namespace
 
-void list(const std::vector<std::string>& paths, const LsOptions& options, std::ostream& out) {
+void run_ls(const std::vector<std::string>& paths, const LsOptions& options, std::ostream& out) {
   if (options.json) {
     list_json(paths, options, out);
     return;

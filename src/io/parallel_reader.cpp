@@ -22,6 +22,7 @@
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/h5/objects.hpp"
 #include "h5dig/h5/read_support.hpp"
+#include "h5dig/util/fd.hpp"
 #include "h5dig/util/progress.hpp"
 
 namespace h5dig::io {
@@ -30,43 +31,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A read-only file descriptor for pread; closed on destruction.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    return *this;
-  }
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const noexcept { return fd_; }
-
- private:
-  int fd_ = -1;
-};
-
-// pread all of `out` at `offset`; false at end of file. Thread-safe (pread
-// does not move the file position).
+// util::pread_exact of `n` bytes at `offset`, a step of work for the worker's
+// watchdog; false when the file ends first. Thread-safe.
 bool pread_full(int fd, std::byte* out, std::size_t n, std::uint64_t offset, const std::string& what) {
   util::heartbeat();
-  while (n > 0) {
-    ssize_t got = ::pread(fd, out, n, static_cast<off_t>(offset));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw_io(fmt::format("{}: read failed at byte {}: {}", what, offset, std::strerror(errno)));
-    }
-    if (got == 0) return false;
-    out += got;
-    n -= static_cast<std::size_t>(got);
-    offset += static_cast<std::uint64_t>(got);
-  }
-  return true;
+  const util::ReadResult r = util::pread_exact(fd, {out, n}, offset);
+  if (r.error != 0)
+    throw_io(fmt::format("{}: read failed at byte {}: {}", what, offset + r.bytes, std::strerror(r.error)));
+  return r.bytes == n;
 }
 
 // A grow-only byte buffer that is not zero-filled (std::vector would clear
@@ -276,7 +248,7 @@ struct ParallelReader::Impl {
   std::string fallback;  // non-empty: read with H5Dread, for this reason
   std::vector<std::byte> fill;
   bool fill_zero = true;
-  Fd fd;
+  util::Fd fd;
   std::uint64_t file_size = 0;
   haddr_t contiguous_offset = HADDR_UNDEF;  // contiguous data's file offset; undefined until written
   // Chunk map, built on first use: records plus a sorted index by linear grid position.
@@ -336,7 +308,7 @@ struct ParallelReader::Impl {
   ReadStats read_chunked(const Selection& sel, std::span<std::byte> out, const ReadOptions& options);
   ReadStats read_contiguous(const Selection& sel, std::span<std::byte> out, const ReadOptions& options,
                             std::uint64_t offset);
-  void check_record(const chunk::ChunkRecord& rec, std::span<const std::uint64_t> origin) const;
+  void check_record(const format::ChunkRecord& rec, std::span<const std::uint64_t> origin) const;
 };
 
 ParallelReader::ParallelReader(const std::string& file, const std::string& dataset) : impl_(std::make_unique<Impl>()) {
@@ -393,12 +365,8 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
   } else {
     m.fallback = "unknown layout";
   }
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw_io(fmt::format("{}: cannot open: {}", file, std::strerror(errno)));
-  m.fd = Fd(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) throw_io(fmt::format("{}: cannot stat: {}", file, std::strerror(errno)));
-  m.file_size = static_cast<std::uint64_t>(st.st_size);
+  m.fd = util::open_read_only(file);
+  m.file_size = util::file_size(m.fd.get(), file);
 }
 
 ParallelReader::~ParallelReader() = default;
@@ -434,7 +402,7 @@ std::string ParallelReader::describe() const {
   return fmt::format("{}, {}, filters {}, read by {}", m.type.summary, layout, m.filter_names(), how);
 }
 
-void ParallelReader::Impl::check_record(const chunk::ChunkRecord& rec, std::span<const std::uint64_t> origin) const {
+void ParallelReader::Impl::check_record(const format::ChunkRecord& rec, std::span<const std::uint64_t> origin) const {
   const std::uint64_t nominal = map.chunk_nbytes();
   auto fail = [&](const std::string& why) {
     throw_corrupt(fmt::format("{}: chunk ({}) filters {}: {}", where(), join_coords(origin), filter_names(), why));
@@ -531,7 +499,7 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
         item.dst_offset = p.dst0;
       }
     }
-    const chunk::ChunkRecord& rec = map.record(static_cast<std::size_t>(item.record));
+    const format::ChunkRecord& rec = map.record(static_cast<std::size_t>(item.record));
     const bool unfiltered = pipeline->empty();
     if (options.raw_source == RawSource::hdf5) {
       std::vector<hsize_t> off(item.origin.begin(), item.origin.end());

@@ -300,7 +300,7 @@ std::uint64_t total_bytes(const h5::Group& g, const std::string& object) {
 
 }  // namespace
 
-RepackStats repack(const std::string& in, const std::string& out, const RepackOptions& options, std::ostream& log) {
+RepackStats run_repack(const std::string& in, const std::string& out, const RepackOptions& options, std::ostream& log) {
   h5::init();
   auto t0 = std::chrono::steady_clock::now();
   ObjectPath src_path = split_object_path(in);

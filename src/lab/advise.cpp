@@ -210,7 +210,7 @@ std::vector<Trial> try_filters(const h5::Dataset& ds, const std::vector<hsize_t>
 
 }  // namespace
 
-void advise(const std::string& object_path, const std::string& access_text, std::ostream& out) {
+void run_advise(const std::string& object_path, const std::string& access_text, std::ostream& out) {
   h5::init();
   ObjectPath op = split_object_path(object_path);
   h5::File file = h5::File::open(op.file);

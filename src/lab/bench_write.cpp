@@ -17,7 +17,7 @@
 
 namespace h5dig::lab {
 
-void bench_write(const BenchWriteOptions& o, std::ostream& out) {
+void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
   if (o.shape.size() != 2 || o.frames == 0) throw_usage("bench write: --frames >= 1 and --shape ROWS,COLUMNS");
   h5::init();
   const hsize_t h = o.shape[0], w = o.shape[1], n = o.frames;

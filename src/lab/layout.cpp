@@ -81,7 +81,7 @@ LayoutRow h5dig_path(const std::filesystem::path& path, hsize_t n, std::vector<h
   o.write.filters = codec::parse_filter_specs(fmt::format("gzip={}", level));
   std::ostringstream sink;
   auto t0 = Clock::now();
-  make_stack(path, o, sink);
+  run_make_stack(path, o, sink);
   row.seconds = since(t0);
   row.frames_timed = n;
   h5::File f = h5::File::open(path);
@@ -91,7 +91,7 @@ LayoutRow h5dig_path(const std::filesystem::path& path, hsize_t n, std::vector<h
 
 }  // namespace
 
-std::vector<LayoutRow> bench_layout(const LayoutOptions& options, std::ostream& out) {
+std::vector<LayoutRow> run_bench_layout(const LayoutOptions& options, std::ostream& out) {
   const hsize_t n = options.size;
   if (n < 2) throw_usage("--size must be at least 2");
   std::filesystem::path dir = options.dir.empty() ? std::filesystem::temp_directory_path() : options.dir;

@@ -124,7 +124,7 @@ io::WriteOptions write_options(const WriteSettings& s, std::vector<hsize_t> bloc
 
 }  // namespace
 
-void make_stack(const std::filesystem::path& path, const StackOptions& options, std::ostream& out) {
+void run_make_stack(const std::filesystem::path& path, const StackOptions& options, std::ostream& out) {
   const hsize_t n = options.size;
   std::vector<hsize_t> shape = {n, n, n};
   std::vector<hsize_t> chunks = options.write.chunks.empty() ? std::vector<hsize_t>{1, n, n} : options.write.chunks;
@@ -156,7 +156,7 @@ void make_stack(const std::filesystem::path& path, const StackOptions& options, 
   output.commit();
 }
 
-void make_frames(const std::filesystem::path& path, const FramesOptions& options, std::ostream& out) {
+void run_make_frames(const std::filesystem::path& path, const FramesOptions& options, std::ostream& out) {
   if (options.shape.size() != 2) throw_usage("--shape takes two numbers: rows,columns");
   if (options.frames == 0) throw_usage("--frames must be at least 1");
   if (!(options.mean >= 0) || options.mean > 10000) throw_usage("--mean must be between 0 and 10000");

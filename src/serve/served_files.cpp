@@ -12,6 +12,7 @@
 #include <span>
 
 #include "h5dig/error.hpp"
+#include "h5dig/util/fd.hpp"
 
 namespace h5dig::serve {
 
@@ -47,19 +48,18 @@ bool inside(const fs::path& inner, const fs::path& dir) {
 
 bool has_hdf5_signature(const fs::path& path) {
   static constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  const util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return false;
   struct stat st {};
   bool found = false;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode)) {
     const auto size = static_cast<std::uint64_t>(st.st_size);
     for (std::uint64_t at = 0; at + 8 <= size && !found; at = at ? at * 2 : 512) {
-      unsigned char buf[8];
-      if (::pread(fd, buf, 8, static_cast<off_t>(at)) != 8) break;
+      std::byte buf[8];
+      if (util::pread_exact(fd.get(), buf, at).bytes != 8) break;
       found = std::memcmp(buf, kSignature, 8) == 0;
     }
   }
-  ::close(fd);
   return found;
 }
 

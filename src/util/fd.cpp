@@ -1,5 +1,7 @@
 #include "h5dig/util/fd.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +21,43 @@ namespace {
 constexpr std::size_t kWritePiece = 256u << 10;
 
 }  // namespace
+
+void Fd::reset(int fd) noexcept {
+  if (fd_ >= 0 && fd_ != fd) ::close(fd_);
+  fd_ = fd;
+}
+
+int Fd::close() noexcept {
+  if (fd_ < 0) return 0;
+  return ::close(release()) == 0 ? 0 : errno;
+}
+
+Fd open_read_only(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_io(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  return Fd(fd);
+}
+
+std::uint64_t file_size(int fd, const std::string& name) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_io(fmt::format("{}: cannot stat: {}", name, std::strerror(errno)));
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+ReadResult pread_exact(int fd, std::span<std::byte> out, std::uint64_t offset) noexcept {
+  ReadResult r;
+  while (r.bytes < out.size()) {
+    const ssize_t n = ::pread(fd, out.data() + r.bytes, out.size() - r.bytes, static_cast<off_t>(offset + r.bytes));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      r.error = errno;
+      break;
+    }
+    if (n == 0) break;  // end of file
+    r.bytes += static_cast<std::size_t>(n);
+  }
+  return r;
+}
 
 int pwrite_all(int fd, std::uint64_t offset, std::span<const std::byte> bytes, std::uint64_t* failed_at) noexcept {
   while (!bytes.empty()) {

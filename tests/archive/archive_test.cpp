@@ -144,7 +144,7 @@ h5dig::archive::UnzipStats unzip_to(const fs::path& archive, const fs::path& dir
   o.threads = 2;
   o.progress = false;
   o.members = std::move(members);
-  return h5dig::archive::unzip(archive, o, warn);
+  return h5dig::archive::run_unzip(archive, o, warn);
 }
 
 std::uint64_t verify(const fs::path& archive, std::optional<fs::path> tree, std::string* out = nullptr) {
@@ -153,7 +153,7 @@ std::uint64_t verify(const fs::path& archive, std::optional<fs::path> tree, std:
   o.threads = 2;
   o.progress = false;
   std::ostringstream s;
-  auto n = h5dig::archive::verify(archive, o, s);
+  auto n = h5dig::archive::run_verify(archive, o, s);
   if (out) *out = s.str();
   return n;
 }
@@ -166,7 +166,7 @@ struct ZippedTree {
              const h5dig::archive::ZipOptions& options = zip_options())
       : src(tmp / "src"), archive(tmp / archive_name) {
     make_tree(src);
-    stats = h5dig::archive::zip(archive, {src}, options, warn);
+    stats = h5dig::archive::run_zip(archive, {src}, options, warn);
   }
 
   fs::path src;
@@ -251,9 +251,9 @@ TEST(ArchiveRoundTrip, SeveralDirectoriesAndExcludes) {
   auto o = zip_options();
   o.excludes = {"__pycache__", "*.log"};
   std::ostringstream warn;
-  h5dig::archive::zip(tmp / "t.h5", {tmp / "one", tmp / "two/"}, o, warn);
+  h5dig::archive::run_zip(tmp / "t.h5", {tmp / "one", tmp / "two/"}, o, warn);
   std::ostringstream list;
-  h5dig::archive::list_archive(tmp / "t.h5", list);
+  h5dig::archive::run_ls_archive(tmp / "t.h5", list);
   EXPECT_NE(list.str().find(" one/x.py\n"), std::string::npos) << list.str();
   EXPECT_NE(list.str().find(" two/y.txt\n"), std::string::npos) << list.str();
   EXPECT_EQ(list.str().find("pycache"), std::string::npos) << list.str();
@@ -264,7 +264,7 @@ TEST(ArchiveList, TarStyleLines) {
   TempDir tmp;
   ZippedTree tree(tmp, make_full_tree);
   std::ostringstream list;
-  h5dig::archive::list_archive(tree.archive, list);
+  h5dig::archive::run_ls_archive(tree.archive, list);
   const std::string s = list.str();
   EXPECT_NE(s.find("-rw-------           13 "), std::string::npos) << s;
   EXPECT_NE(s.find(" hello.txt\n"), std::string::npos) << s;

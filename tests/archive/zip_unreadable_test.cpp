@@ -35,7 +35,7 @@ h5dig::archive::ZipOptions zip_options() {
 
 std::string listing(const fs::path& archive) {
   std::ostringstream s;
-  h5dig::archive::list_archive(archive, s);
+  h5dig::archive::run_ls_archive(archive, s);
   return s.str();
 }
 
@@ -179,7 +179,7 @@ struct ArchiveZipChanging : ::testing::Test {
     write_file(src / "b big", std::string(3'000'000, 'b'));  // 3 chunks of 1,000,000 bytes
     write_file(src / "c after", "after\n");
   }
-  h5dig::archive::ZipStats zip() { return h5dig::archive::zip(archive, {src}, options, warn); }
+  h5dig::archive::ZipStats zip() { return h5dig::archive::run_zip(archive, {src}, options, warn); }
   std::string path(const std::string& name) const { return (src / name).string(); }
 };
 
@@ -204,7 +204,7 @@ TEST_F(ArchiveZipChanging, FileThatShrinksMidReadIsLeftOut) {
   uo.directory = tmp / "out";
   uo.threads = 2;
   uo.progress = false;
-  auto u = h5dig::archive::unzip(archive, uo, unzip_warn);
+  auto u = h5dig::archive::run_unzip(archive, uo, unzip_warn);
   EXPECT_EQ(u.failed + u.refused, 0u) << unzip_warn.str();
   EXPECT_EQ(read_file(tmp / "out" / "c after"), "after\n");
   EXPECT_FALSE(fs::exists(tmp / "out" / "b big"));
@@ -273,7 +273,7 @@ TEST_F(ArchiveZipChanging, HardLinkWhoseFirstNameVanishedIsStoredUnderTheNextNam
   vo.progress = false;
   std::ostringstream v;
   // The names match the tree's; only the root's mtime moved (the removal).
-  EXPECT_EQ(h5dig::archive::verify(archive, vo, v), 1u) << v.str();
+  EXPECT_EQ(h5dig::archive::run_verify(archive, vo, v), 1u) << v.str();
   EXPECT_EQ(v.str().rfind("mtime changed: . (", 0), 0u) << v.str();
 }
 
@@ -284,7 +284,7 @@ TEST(ArchiveZipSeveralDirs, HardLinksAcrossDirectoriesAreStoredOnce) {
   write_file(tmp / "one" / "f", std::string(1'500'000, 'f'));
   ASSERT_EQ(::link((tmp / "one" / "f").c_str(), (tmp / "two" / "g").c_str()), 0);
   std::ostringstream warn;
-  auto stats = h5dig::archive::zip(tmp / "t.h5", {tmp / "one", tmp / "two"}, zip_options(), warn);
+  auto stats = h5dig::archive::run_zip(tmp / "t.h5", {tmp / "one", tmp / "two"}, zip_options(), warn);
   EXPECT_EQ(stats.files, 1u);
   EXPECT_EQ(stats.hardlinks, 1u);
   EXPECT_NE(listing(tmp / "t.h5").find(" two/g link to one/f\n"), std::string::npos) << listing(tmp / "t.h5");

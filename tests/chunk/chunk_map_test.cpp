@@ -210,7 +210,7 @@ TEST(ChunkMap, ContiguousDatasetIsAUsageError) {
 TEST(ChunkMap, SortOrdersByOffsetInCOrder) {
   chunk::ChunkMap m({4, 4}, {2, 2}, 1);
   const std::uint64_t offs[][2] = {{2, 2}, {0, 2}, {2, 0}, {0, 0}};
-  for (std::uint64_t i = 0; i < 4; ++i) m.add(offs[i], chunk::ChunkRecord{100 + i, 4, 0});
+  for (std::uint64_t i = 0; i < 4; ++i) m.add(offs[i], format::ChunkRecord{100 + i, 4, 0});
   m.sort();
   EXPECT_EQ(m.record(0).byte_offset, 103u);
   EXPECT_EQ(m.record(1).byte_offset, 101u);

@@ -36,7 +36,7 @@ ReportFiles& report_files() {
 
 std::string report(const std::filesystem::path& file, const std::string& dset, chunk::ReportFormat fmt) {
   std::ostringstream out;
-  chunk::chunks_command(out, file.string() + "/" + dset, fmt);
+  chunk::run_chunks(out, file.string() + "/" + dset, fmt);
   return out.str();
 }
 

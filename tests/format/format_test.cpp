@@ -57,7 +57,7 @@ std::size_t walk(const std::string& image, std::uint64_t header_address) {
   auto sb = format::read_superblock(reader);
   auto header = format::read_dataset_header(reader, sb, header_address);
   std::size_t n = 0;
-  format::walk_chunk_index(reader, sb, header, [&](const format::ChunkLocation&) { ++n; });
+  format::walk_chunk_index(reader, sb, header, [&](std::span<const std::uint64_t>, const format::ChunkRecord&) { ++n; });
   return n;
 }
 

@@ -1,4 +1,4 @@
-# Fixture files for the h5ls interop tests (tests/interop/ls_h5ls_test.cpp).
+# Fixture files for the h5ls interop tests (tests/inspect/ls_h5ls_test.cpp).
 # Run with Debian's /usr/bin/python3: python3 ls_fixtures.py OUTDIR
 # Every file is made fresh at test time; nothing here is golden output.
 import os

@@ -76,7 +76,7 @@ TEST(Repack, WholeFileKeepsGroupsAttributesAndLinks) {
   io::RepackOptions o;
   o.threads = 2;
   o.filters = codec::parse_filter_specs("shuffle,gzip=4");
-  auto stats = io::repack((dir / "in.h5").string(), (dir / "out.h5").string(), o, log);
+  auto stats = io::run_repack((dir / "in.h5").string(), (dir / "out.h5").string(), o, log);
   EXPECT_EQ(stats.datasets, 4u) << log.str();  // frames, raw, floats, grow (not again for the hard link)
   EXPECT_EQ(stats.copied, 3u) << log.str();    // scalar, vlen strings, empty
   auto r = test::run_python(kCompare, {(dir / "in.h5").string(), (dir / "out.h5").string()});
@@ -95,7 +95,7 @@ TEST(Repack, OneDatasetRechunkedAcrossFrames) {
     io::RepackOptions o;
     o.chunks = std::vector<hsize_t>{9, 1, 33};
     o.filters = codec::parse_filter_specs(filter);
-    io::repack((dir / "in.h5").string() + "/entry/frames", (dir / "one.h5").string() + "/x/frames", o, log);
+    io::run_repack((dir / "in.h5").string() + "/entry/frames", (dir / "one.h5").string() + "/x/frames", o, log);
     auto r = test::run_python(R"(
 import sys, h5py, numpy as np
 a = h5py.File(sys.argv[1], 'r')['entry/frames']
@@ -135,7 +135,7 @@ with h5py.File(sys.argv[1], 'w') as f:
     o.threads = 2;
     if (name == "gzip") {
       try {
-        io::repack(in + "/" + name, out, o, log);
+        io::run_repack(in + "/" + name, out, o, log);
         ADD_FAILURE() << "compressed input read across its chunks fitted in 16 MiB";
       } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::usage) << e.what();
@@ -143,7 +143,7 @@ with h5py.File(sys.argv[1], 'w') as f:
       }
       continue;
     }
-    io::repack(in + "/" + name, out, o, log);
+    io::run_repack(in + "/" + name, out, o, log);
     auto r = test::run_python(R"(
 import sys, h5py, numpy as np
 a = h5py.File(sys.argv[1], 'r')[sys.argv[3]]

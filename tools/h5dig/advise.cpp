@@ -27,7 +27,7 @@ void add_advise_command(CLI::App& app) {
       "  h5dig advise data.h5/data --access frames\n"
       "  h5dig advise scan.h5/entry/data/data --access columns\n"
       "  h5dig advise volume.h5/v --access box=64,64,64");
-  cmd->callback([args] { lab::advise(args->object, args->access, std::cout); });
+  cmd->callback([args] { lab::run_advise(args->object, args->access, std::cout); });
 }
 
 }  // namespace h5dig::tool

@@ -33,7 +33,7 @@ void add_bench_codecs_command(CLI::App& bench) {
       "  h5dig bench codecs --levels                the level table behind gzip=N\n"
       "  h5dig bench codecs --levels --zlib-level 4 the row of HDF5's default level only (faster)\n"
       "scripts/bench_codecs runs this and writes the table into docs/benchmarks.md.");
-  cmd->callback([opts] { bench::run_codec_bench(*opts, std::cout); });
+  cmd->callback([opts] { bench::run_bench_codecs(*opts, std::cout); });
 }
 
 }  // namespace h5dig::tool

@@ -29,7 +29,7 @@ void add_bench_layout_command(CLI::App& bench) {
   cmd->callback([o, only, dir] {
     o->dir = *dir;
     if (!only->empty()) o->only = CLI::detail::split(*only, ',');
-    lab::bench_layout(*o, std::cout);
+    lab::run_bench_layout(*o, std::cout);
   });
 }
 

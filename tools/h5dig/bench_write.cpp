@@ -27,7 +27,7 @@ void add_bench_write_command(CLI::App& bench) {
     auto s = lab::parse_shape(*shape, "--shape");
     o->shape.assign(s.begin(), s.end());
     o->dir = *dir;
-    lab::bench_write(*o, std::cout);
+    lab::run_bench_write(*o, std::cout);
   });
 }
 

@@ -32,7 +32,7 @@ void add_bench_zip_command(CLI::App& bench) {
       "  h5dig bench zip -r 3 /tmp/python3.11-copy     (scripts/bench_zip prepares the tree and records the table)");
   cmd->callback([opts] {
     opts->bench.work_dir = opts->work;
-    h5dig::archive::bench_zip(opts->dir, opts->bench, std::cout);
+    h5dig::archive::run_bench_zip(opts->dir, opts->bench, std::cout);
   });
 }
 

@@ -16,7 +16,7 @@ void add_cat_command(CLI::App& app) {
       "  h5dig cat archive.h5/README.md > README.md   a file archived by h5zip comes back byte-exact\n"
       "  h5dig cat data.h5/data | od -An -tu2 | head   raw element bytes, row-major\n"
       "Exit codes: 0 written; 1 missing file/object, a group, or unreadable data; 2 bad arguments.");
-  cmd->callback([path] { inspect::cat(*path, std::cout); });
+  cmd->callback([path] { inspect::run_cat(*path, std::cout); });
 }
 
 }  // namespace h5dig::tool

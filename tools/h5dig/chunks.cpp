@@ -41,7 +41,7 @@ void add_chunks_command(CLI::App& app) {
     chunk::MapMethod method = opts->method == "index"  ? chunk::MapMethod::format
                               : opts->method == "hdf5" ? chunk::MapMethod::hdf5_api
                                                        : chunk::MapMethod::automatic;
-    chunk::chunks_command(std::cout, opts->object, chunk::parse_report_format(opts->format), method);
+    chunk::run_chunks(std::cout, opts->object, chunk::parse_report_format(opts->format), method);
     std::cout.flush();
   });
 }

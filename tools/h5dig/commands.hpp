@@ -1,6 +1,9 @@
 // One function per subcommand, each defined in its own <command>.cpp: it adds
 // the subcommand, its options and its callback to the app. The callback parses
-// nothing itself and prints nothing but what the library function returns.
+// nothing itself and prints nothing but what the library function returns. The
+// library's entry point for a command is named run_<command> in its layer's
+// namespace (inspect::run_ls, io::run_read, archive::run_zip, lab::run_make_stack,
+// bench::run_bench_codecs, ...), so the one a callback calls is found by name.
 #pragma once
 
 #include <CLI/CLI.hpp>

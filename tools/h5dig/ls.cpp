@@ -56,10 +56,10 @@ void add_ls_command(CLI::App& app) {
   cmd->callback([opts, paths, archive_listing] {
     std::cout.sync_with_stdio(false);
     if (*archive_listing) {
-      for (const auto& path : *paths) archive::list_archive(path, std::cout);
+      for (const auto& path : *paths) archive::run_ls_archive(path, std::cout);
       return;
     }
-    inspect::list(*paths, *opts, std::cout);
+    inspect::run_ls(*paths, *opts, std::cout);
   });
 }
 

@@ -56,7 +56,7 @@ void add_make_command(CLI::App& app) {
     o.size = stack_args->size;
     if (o.size == 0) throw_usage("--size must be at least 1");
     o.write = to_settings(stack_args->w, "gzip=4");
-    lab::make_stack(stack_args->out, o, std::cout);
+    lab::run_make_stack(stack_args->out, o, std::cout);
   });
 
   struct FramesArgs {
@@ -83,7 +83,7 @@ void add_make_command(CLI::App& app) {
     o.mean = fa->mean;
     o.seed = fa->seed;
     o.write = to_settings(fa->w, "shuffle,gzip=4");
-    lab::make_frames(fa->out, o, std::cout);
+    lab::run_make_frames(fa->out, o, std::cout);
   });
 }
 

@@ -41,7 +41,7 @@ void add_repack_command(CLI::App& app) {
     if (!args->w.filter.empty()) o.filters = codec::parse_filter_specs(args->w.filter);
     if (!args->w.chunks.empty()) o.chunks = lab::parse_shape(args->w.chunks, "--chunks");
     if (!args->w.memory_limit.empty()) o.memory_limit = parse_memory_limit(args->w.memory_limit);
-    io::repack(args->in, args->out, o, std::cout);
+    io::run_repack(args->in, args->out, o, std::cout);
   });
 }
 

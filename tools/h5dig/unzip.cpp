@@ -33,7 +33,7 @@ void add_unzip_command(CLI::App& app) {
       "  h5dig unzip -C out src.h5 Lib/json    extract one directory");
   cmd->callback([opts] {
     opts->unzip.directory = opts->directory;
-    auto stats = h5dig::archive::unzip(opts->archive, opts->unzip, std::cerr);
+    auto stats = h5dig::archive::run_unzip(opts->archive, opts->unzip, std::cerr);
     if (stats.refused + stats.failed > 0)
       throw_io(fmt::format("{}: {} member(s) refused, {} failed; everything else was extracted", opts->archive,
                            stats.refused, stats.failed));

@@ -28,7 +28,7 @@ void add_verify_command(CLI::App& app) {
       "  h5dig verify src.h5 src/              archive against the tree");
   cmd->callback([opts] {
     if (!opts->tree.empty()) opts->verify.tree = opts->tree;
-    auto n = h5dig::archive::verify(opts->archive, opts->verify, std::cout);
+    auto n = h5dig::archive::run_verify(opts->archive, opts->verify, std::cout);
     if (n > 0) throw Error(ErrorKind::verify, fmt::format("{}: {} difference(s)", opts->archive, n));
     // Silence would leave the user guessing whether anything was checked.
     std::cerr << fmt::format("{}: no differences (every checksum verified{})\n", opts->archive,

@@ -37,7 +37,7 @@ void add_zip_command(CLI::App& app) {
       "  h5dig unzip -C out src.h5 && h5dig verify src.h5 out");
   cmd->callback([opts] {
     std::vector<std::filesystem::path> dirs(opts->dirs.begin(), opts->dirs.end());
-    auto stats = h5dig::archive::zip(opts->archive, dirs, opts->zip, std::cerr);
+    auto stats = h5dig::archive::run_zip(opts->archive, dirs, opts->zip, std::cerr);
     if (stats.unreadable > 0)
       throw_io(fmt::format("zip: {} {} could not be read; {} written without {}", stats.unreadable,
                            stats.unreadable == 1 ? "entry" : "entries", opts->archive,

@@ -65,7 +65,7 @@ struct ZipStats {
 // Throws Error(usage) for bad options or a DIR that is not a directory,
 // Error(io) if a DIR cannot be listed or the archive cannot be written (then no
 // archive and no temporary file is left).
-ZipStats zip(const std::filesystem::path& archive, const std::vector<std::filesystem::path>& dirs,
+ZipStats run_zip(const std::filesystem::path& archive, const std::vector<std::filesystem::path>& dirs,
              const ZipOptions& options, std::ostream& warn);
 
 struct UnzipOptions {
@@ -88,7 +88,7 @@ struct UnzipStats {
 // extracted. Restores modes, mtimes (ns), symlinks and hard links. Checks the
 // crc32 attribute of every file. The caller turns refused/failed > 0 into exit 1.
 // Throws Error(io) if the archive cannot be opened.
-UnzipStats unzip(const std::filesystem::path& archive, const UnzipOptions& options, std::ostream& warn);
+UnzipStats run_unzip(const std::filesystem::path& archive, const UnzipOptions& options, std::ostream& warn);
 
 struct VerifyOptions {
   std::optional<std::filesystem::path> tree;  // compare against this directory
@@ -101,11 +101,11 @@ struct VerifyOptions {
 // mtime / link target / type). Writes one line per difference to `out` and
 // returns their number (0: identical). Throws Error(io) if the archive cannot
 // be opened.
-std::uint64_t verify(const std::filesystem::path& archive, const VerifyOptions& options, std::ostream& out);
+std::uint64_t run_verify(const std::filesystem::path& archive, const VerifyOptions& options, std::ostream& out);
 
 // Lists the archive like `tar -tv`: mode string, size, mtime, name (with
 // "-> target" for symlinks and "link to NAME" for hard links).
-void list_archive(const std::filesystem::path& archive, std::ostream& out);
+void run_ls_archive(const std::filesystem::path& archive, std::ostream& out);
 
 struct BenchZipOptions {
   unsigned threads = 0;
@@ -120,6 +120,6 @@ struct BenchZipOptions {
 
 // Zips and unzips `dir` with h5dig, the talk's h5py script and h5ar, side by
 // side in one run; prints medians, archive sizes and ratios to `out`.
-void bench_zip(const std::filesystem::path& dir, const BenchZipOptions& options, std::ostream& out);
+void run_bench_zip(const std::filesystem::path& dir, const BenchZipOptions& options, std::ostream& out);
 
 }  // namespace h5dig::archive

@@ -25,9 +25,9 @@ struct CodecBenchOptions {
 
 // Runs the benchmark and prints a Markdown table to `out` (progress to stderr
 // when it is a terminal). Throws Error(usage) for an unknown filter name.
-void run_codec_bench(const CodecBenchOptions& options, std::ostream& out);
+void run_bench_codecs(const CodecBenchOptions& options, std::ostream& out);
 
-// The case names run_codec_bench knows, in table order.
+// The case names run_bench_codecs knows, in table order.
 std::vector<std::string> codec_bench_cases();
 
 }  // namespace h5dig::bench

@@ -10,15 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "h5dig/format/chunk_record.hpp"
+
 namespace h5dig::h5 { class Dataset; }
 
 namespace h5dig::chunk {
 
-struct ChunkRecord {
-  std::uint64_t byte_offset = 0;  // absolute offset in the file (userblock included): what pread needs
-  std::uint64_t size = 0;         // stored (filtered) bytes
-  std::uint32_t filter_mask = 0;  // bit i set: filter i skipped for this chunk
-};
 
 class ChunkMap {
  public:
@@ -42,9 +39,9 @@ class ChunkMap {
   std::span<const std::uint64_t> offset(std::size_t i) const noexcept {
     return {offsets_.data() + i * rank(), rank()};
   }
-  const ChunkRecord& record(std::size_t i) const noexcept { return records_[i]; }
+  const format::ChunkRecord& record(std::size_t i) const noexcept { return records_[i]; }
 
-  void add(std::span<const std::uint64_t> offset, const ChunkRecord& record);
+  void add(std::span<const std::uint64_t> offset, const format::ChunkRecord& record);
   void reserve(std::size_t n);
   // Sorts chunks by their element offset, C order (what H5Dget_chunk_info's index order is for v1 B-trees).
   void sort();
@@ -61,7 +58,7 @@ class ChunkMap {
   std::vector<std::uint64_t> chunk_shape_;
   std::size_t element_size_ = 0;
   std::vector<std::uint64_t> offsets_;  // size() × rank(), flat
-  std::vector<ChunkRecord> records_;
+  std::vector<format::ChunkRecord> records_;  // the index reader's records, unconverted
   std::string source_;
 };
 

@@ -37,7 +37,7 @@ void write_chunks_kerchunk(std::ostream& out, const ChunkMap& map, const h5::Dat
 // The whole command: opens FILE/DATASET (h5ls path rule), maps it with
 // `method`, writes the report in `format`. Throws Error as documented for the
 // CLI (usage: not a dataset / not chunked; io; corrupt; unsupported).
-void chunks_command(std::ostream& out, const std::string& object_path, ReportFormat format,
+void run_chunks(std::ostream& out, const std::string& object_path, ReportFormat format,
                     MapMethod method = MapMethod::automatic);
 
 }  // namespace h5dig::chunk

@@ -8,24 +8,12 @@
 // address; never a hang, an unbounded allocation or a crash.
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <span>
-
+#include "h5dig/format/chunk_record.hpp"
 #include "h5dig/format/file_reader.hpp"
 #include "h5dig/format/object_header.hpp"
 #include "h5dig/format/superblock.hpp"
 
 namespace h5dig::format {
-
-struct ChunkLocation {
-  std::span<const std::uint64_t> offset;  // element coordinates of the chunk's first element
-  std::uint64_t address = 0;              // absolute file offset (base address included)
-  std::uint64_t size = 0;                 // stored bytes
-  std::uint32_t filter_mask = 0;
-};
-
-using ChunkVisitor = std::function<void(const ChunkLocation&)>;
 
 // Whether walk_chunk_index decodes this dataset's index kind.
 bool index_supported(const DatasetHeader& header) noexcept;

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "h5dig/util/fd.hpp"
+
 namespace h5dig::format {
 
 class FileReader {
@@ -21,7 +23,6 @@ class FileReader {
   explicit FileReader(const std::filesystem::path& path);
   // Reads from a memory image (not owned; must outlive the reader).
   FileReader(std::span<const std::byte> image, std::string name);
-  ~FileReader();
   FileReader(const FileReader&) = delete;
   FileReader& operator=(const FileReader&) = delete;
 
@@ -35,7 +36,7 @@ class FileReader {
   void read(std::uint64_t offset, std::span<std::byte> out, std::string_view what) const;
 
  private:
-  int fd_ = -1;
+  util::Fd fd_;  // not valid: reads from image_
   std::span<const std::byte> image_;
   std::uint64_t size_ = 0;
   std::string name_;

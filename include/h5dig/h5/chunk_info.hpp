@@ -10,21 +10,24 @@
 #include <string>
 #include <vector>
 
+#include "h5dig/format/chunk_record.hpp"
 #include "h5dig/h5/objects.hpp"
 
 namespace h5dig::h5 {
 
-struct ChunkInfo {
-  std::vector<hsize_t> offset;  // element coordinates
-  unsigned filter_mask = 0;
-  haddr_t address = HADDR_UNDEF;  // as HDF5 1.10.8 reports it: relative to the base address (userblock excluded)
-  hsize_t size = 0;
+// What visit_chunks does when HDF5 cannot answer.
+enum class ChunkQuery {
+  strict,   // an HDF5 failure throws; a chunk without an address is left out (chunk::map_chunks)
+  lenient,  // ls -v's last resort on a damaged index: a failing count is no chunks, a chunk HDF5
+            // cannot describe is left out, every other one is passed on as HDF5 reports it
 };
 
-// Allocated chunks (H5Dget_num_chunks over the whole extent).
-hsize_t num_chunks(const Dataset& dataset);
-// Chunk `index` in HDF5's index order (H5Dget_chunk_info).
-ChunkInfo chunk_info(const Dataset& dataset, hsize_t index);
+// Calls `visit` for every allocated chunk in HDF5's index order (H5Dget_num_chunks
+// over the whole extent, then H5Dget_chunk_info for each) with its format::ChunkRecord.
+// HDF5 1.10.8 reports addresses relative to the base address: `base` (the
+// userblock, userblock_size) is added, so that byte_offset is absolute as the
+// index reader gives it.
+void visit_chunks(const Dataset& dataset, std::uint64_t base, ChunkQuery query, const format::ChunkVisitor& visit);
 // Userblock size of the dataset's file (H5Pget_userblock): where its base address is.
 std::uint64_t userblock_size(const Dataset& dataset);
 // The name the dataset's file was opened with (H5Fget_name).

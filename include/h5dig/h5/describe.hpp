@@ -198,14 +198,6 @@ ValueBuffer values_from_stored(hid_t dset, std::span<const std::byte> stored, st
 void read_raw_slab(hid_t dset, const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count,
                    std::vector<std::byte>& out);
 
-// Raw chunk table of a chunked dataset (H5Dget_chunk_info): per chunk the
-// filter mask, stored size, address and element offset; plus index address.
-struct ChunkRow {
-  std::uint32_t filter_mask = 0;
-  std::uint64_t size = 0, addr = 0;
-  std::vector<std::uint64_t> offset;
-};
-std::vector<ChunkRow> chunk_rows(hid_t dset);
 // Address of raw data (contiguous/compact) as H5Ddebug reports it, or the
 // chunk index address for chunked datasets.
 std::uint64_t raw_data_address(hid_t dset);

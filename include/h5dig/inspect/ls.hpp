@@ -22,12 +22,12 @@ struct LsOptions {
 // Throws h5dig::Error (io) naming the file and object when a file cannot be
 // opened as HDF5 or the object does not exist; the output written for earlier
 // arguments stays written. Not thread-safe (enters HDF5).
-void list(const std::vector<std::string>& paths, const LsOptions& options, std::ostream& out);
+void run_ls(const std::vector<std::string>& paths, const LsOptions& options, std::ostream& out);
 
 // Writes the bytes of the dataset named by FILE/DATASET to `out`, as stored
 // (the file's element type, row-major), reading a bounded slab at a time.
 // Throws Error(io) for missing files/objects, Error(usage-free io) when the
 // object is not a dataset, Error(unsupported) for variable-length data.
-void cat(const std::string& path, std::ostream& out);
+void run_cat(const std::string& path, std::ostream& out);
 
 }  // namespace h5dig::inspect

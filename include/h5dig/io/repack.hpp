@@ -36,7 +36,7 @@ struct RepackStats {
 // Prints one summary line to `log`. Throws Error: usage for chunks of the wrong
 // rank or larger than a fixed dimension and filters unsuited to a type; io on
 // read/write failures; unsupported for filters h5dig cannot encode.
-RepackStats repack(const std::string& in, const std::string& out, const RepackOptions& options, std::ostream& log);
+RepackStats run_repack(const std::string& in, const std::string& out, const RepackOptions& options, std::ostream& log);
 
 // Splits OUT.h5[/OBJECT] for a file that may not exist yet: the file is the
 // first path prefix that is not an existing directory.

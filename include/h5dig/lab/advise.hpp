@@ -47,6 +47,6 @@ AccessCost access_cost(const std::vector<hsize_t>& dims, const std::vector<hsize
 std::vector<hsize_t> recommend_chunks(const std::vector<hsize_t>& dims, std::size_t element_size, const Access& access);
 
 // Prints the advice for FILE/DATASET to `out`. Throws Error (io, usage).
-void advise(const std::string& object_path, const std::string& access, std::ostream& out);
+void run_advise(const std::string& object_path, const std::string& access, std::ostream& out);
 
 }  // namespace h5dig::lab

@@ -21,6 +21,6 @@ struct BenchWriteOptions {
 };
 
 // Prints a table (time, MB/s, allocated bytes, speed-up) to `out`.
-void bench_write(const BenchWriteOptions& options, std::ostream& out);
+void run_bench_write(const BenchWriteOptions& options, std::ostream& out);
 
 }  // namespace h5dig::lab

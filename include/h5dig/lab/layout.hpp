@@ -34,6 +34,6 @@ struct LayoutRow {
 
 // Runs the experiment; prints the table to `out` and returns its rows.
 // Throws Error(io) if the directory is not writable.
-std::vector<LayoutRow> bench_layout(const LayoutOptions& options, std::ostream& out);
+std::vector<LayoutRow> run_bench_layout(const LayoutOptions& options, std::ostream& out);
 
 }  // namespace h5dig::lab

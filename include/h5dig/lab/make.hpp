@@ -28,7 +28,7 @@ struct StackOptions {
 // Writes OUT with dataset /data {size, size, size} uint16, frame j filled with j
 // (the talk's stack), default chunks {1, size, size} and gzip level 4. Prints one
 // summary line to `out`. Throws Error (usage for bad chunks/filters, io on failure).
-void make_stack(const std::filesystem::path& path, const StackOptions& options, std::ostream& out);
+void run_make_stack(const std::filesystem::path& path, const StackOptions& options, std::ostream& out);
 
 struct FramesOptions {
   hsize_t frames = 100;
@@ -40,7 +40,7 @@ struct FramesOptions {
 
 // Writes OUT with /data {frames, rows, cols} uint16 (maxshape unlimited along the
 // frames, extended as frames arrive) of Poisson counts. Deterministic for a seed.
-void make_frames(const std::filesystem::path& path, const FramesOptions& options, std::ostream& out);
+void run_make_frames(const std::filesystem::path& path, const FramesOptions& options, std::ostream& out);
 
 // One frame of Poisson(mean) uint16 counts (frame `index` of the stream `seed`).
 // Thread-safe; deterministic.

@@ -63,7 +63,7 @@ with h5py.File(sys.argv[1], 'w') as f:
 )",
                    {(dir / "a.h5").string()});
   std::ostringstream out;
-  lab::advise((dir / "a.h5").string() + "/bad", "frames", out);
+  lab::run_advise((dir / "a.h5").string() + "/bad", "frames", out);
   const std::string s = out.str();
   EXPECT_NE(s.find("current      {64, 1, 512}"), std::string::npos) << s;
   EXPECT_NE(s.find("recommended  {1, 64, 512}"), std::string::npos) << s;

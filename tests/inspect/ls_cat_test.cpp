@@ -64,8 +64,8 @@ open(sys.argv[3], "wb").write(np.arange(10, dtype=">i4").tobytes() + np.float64(
   EXPECT_EQ(r.out, read_file(dir / "stack.bin"));
   // Stored bytes: a big-endian dataset comes out big-endian.
   std::ostringstream out;
-  inspect::cat((dir / "c.h5").string() + "/be", out);
-  inspect::cat((dir / "c.h5").string() + "/scalar", out);
+  inspect::run_cat((dir / "c.h5").string() + "/be", out);
+  inspect::run_cat((dir / "c.h5").string() + "/scalar", out);
   EXPECT_EQ(out.str(), read_file(dir / "rest.bin"));
 }
 
@@ -157,13 +157,13 @@ TEST_F(LsCatErrors, BadArgumentsAreUsageExit2) {
 TEST_F(LsCatErrors, LibraryErrorsCarryKinds) {
   std::ostringstream out;
   try {
-    inspect::list({p("ok.h5") + "/missing"}, {}, out);
+    inspect::run_ls({p("ok.h5") + "/missing"}, {}, out);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::io);
   }
   try {
-    inspect::cat(p("ok.h5") + "/grp/vstr", out);
+    inspect::run_cat(p("ok.h5") + "/grp/vstr", out);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::unsupported);
