@@ -114,7 +114,7 @@ void run_bench_zip(const std::filesystem::path& dir, const BenchZipOptions& opti
   std::ofstream(script) << talk_h5zip_script(talk_path(options.talk));
   const std::string exe = self_exe().string();
   const std::string src = std::filesystem::absolute(dir).string();
-  const unsigned threads = options.threads;
+  const std::size_t threads = options.threads;
   auto log = work / "log.txt";
 
   std::vector<double> z_h5dig, z_h5ar, z_talk, u_h5dig, u_h5ar;

@@ -4,18 +4,15 @@
 #include <zlib.h>
 
 #include <fmt/format.h>
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_pipeline.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
-#include <thread>
 
 #include "h5dig/codec/pipeline.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/exec/pipeline.hpp"
 #include "h5dig/h5/filters.hpp"
 
 namespace h5dig::archive::detail {
@@ -28,12 +25,6 @@ std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_
   return static_cast<std::uint32_t>(::crc32_combine64(crc1, crc2, static_cast<z_off64_t>(len2)));
 }
 
-unsigned resolve_threads(unsigned requested) {
-  if (requested > 0) return requested;
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw > 0 ? hw : 1;
-}
-
 namespace {
 
 // Chunks larger than this are not decoded by h5dig (memory stays bounded);
@@ -42,6 +33,8 @@ constexpr std::uint64_t kMaxNominalChunk = 256u << 20;
 // Slab size for datasets read through H5Dread.
 constexpr std::uint64_t kSlabBytes = 1u << 20;
 
+// One chunk (or slab) of one member. Tokens are recycled by the pipeline:
+// Producer::next resets every field (reset()) before filling it.
 struct Token {
   std::size_t member = 0;
   std::uint64_t offset = 0;
@@ -55,6 +48,20 @@ struct Token {
   std::shared_ptr<const codec::Pipeline> pipeline;
   std::string error;
   std::uint32_t crc = 0;
+
+  // Back to a fresh token, keeping the buffers' capacity.
+  void reset() {
+    member = 0;
+    offset = 0;
+    length = nominal = 0;
+    first = last = already_decoded = false;
+    stored.clear();
+    data.clear();
+    mask = 0;
+    pipeline.reset();
+    error.clear();
+    crc = 0;
+  }
 };
 
 std::string spec_key(const std::vector<codec::FilterSpec>& specs) {
@@ -73,29 +80,31 @@ class Producer {
   Producer(const h5::File& file, const std::vector<Member>& members, const std::vector<std::size_t>& which)
       : root_(file.root()), members_(members), which_(which) {}
 
-  // Next token, or nullptr at the end.
-  std::unique_ptr<Token> next() {
+  // Fills `t` with the next token; false at the end.
+  bool next(Token& t) {
     while (true) {
+      t.reset();
       if (!open_) {
-        if (pos_ >= which_.size()) return nullptr;
-        if (auto t = open_member(which_[pos_])) return t;  // an error / empty token
+        if (pos_ >= which_.size()) return false;
+        if (open_member(which_[pos_], t)) return true;  // an error / empty token
         if (!open_) continue;
       }
-      return next_chunk();
+      next_chunk(t);
+      return true;
     }
   }
 
  private:
-  // Opens member `index`; returns a finished token for empty or failed members.
-  std::unique_ptr<Token> open_member(std::size_t index) {
+  // Opens member `index`; fills `t` and returns true for empty or failed
+  // members (one finished token), false when the member's chunks follow.
+  bool open_member(std::size_t index, Token& t) {
     const Member& m = members_[index];
     auto single = [&](std::string error) {
-      auto t = std::make_unique<Token>();
-      t->member = index;
-      t->first = t->last = true;
-      t->error = std::move(error);
+      t.member = index;
+      t.first = t.last = true;
+      t.error = std::move(error);
       ++pos_;
-      return t;
+      return true;
     };
     try {
       dataset_.emplace(root_.open_dataset(m.path.empty() ? "." : m.path));
@@ -127,7 +136,7 @@ class Producer {
       open_ = true;
       offset_ = 0;
       member_ = index;
-      return nullptr;
+      return false;
     } catch (const Error& e) {
       dataset_.reset();
       open_ = false;
@@ -135,8 +144,8 @@ class Producer {
     }
   }
 
-  std::unique_ptr<Token> next_chunk() {
-    auto t = std::make_unique<Token>();
+  void next_chunk(Token& token) {
+    Token* t = &token;
     t->member = member_;
     t->offset = offset_;
     t->first = offset_ == 0;
@@ -169,7 +178,6 @@ class Producer {
       dataset_.reset();
       ++pos_;
     }
-    return t;
   }
 
   h5::Group root_;
@@ -207,55 +215,43 @@ void decode(Token& t, codec::Workspace& ws) {
 }  // namespace
 
 void read_contents(const h5::File& file, const std::vector<Member>& members, const std::vector<std::size_t>& which,
-                   unsigned threads, ContentSink& sink, util::Progress* progress) {
-  threads = resolve_threads(threads);
+                   std::size_t threads, ContentSink& sink, util::Progress* progress) {
+  threads = exec::resolved_threads(threads);
   Producer producer(file, members, which);
-  tbb::enumerable_thread_specific<codec::Workspace> workspaces;
-  // Per-member state, touched only by the last (serial) stage.
+  std::vector<codec::Workspace> workspaces(threads);  // one per pipeline worker
+  // Per-member state, touched only by the sink (serial, in order).
   std::uint32_t crc = 0;
   bool failed = false;
   std::string error;
-  tbb::task_arena arena(static_cast<int>(threads));
-  arena.execute([&] {
-    tbb::parallel_pipeline(
-        2 * threads + 2,
-        tbb::make_filter<void, Token*>(tbb::filter_mode::serial_in_order,
-                                       [&](tbb::flow_control& fc) -> Token* {
-                                         auto t = producer.next();
-                                         if (!t) {
-                                           fc.stop();
-                                           return nullptr;
-                                         }
-                                         return t.release();
-                                       }) &
-            tbb::make_filter<Token*, Token*>(tbb::filter_mode::parallel,
-                                             [&](Token* t) {
-                                               decode(*t, workspaces.local());
-                                               if (t->error.empty() && t->length > 0)
-                                                 t->crc = crc32_update(0, std::span(t->data.data(), t->length));
-                                               return t;
-                                             }) &
-            tbb::make_filter<Token*, void>(tbb::filter_mode::serial_in_order, [&](Token* raw) {
-              std::unique_ptr<Token> t(raw);
-              if (t->first) {
-                crc = 0;
-                failed = false;
-                error.clear();
-                sink.begin(t->member);
-              }
-              if (!failed) {
-                if (!t->error.empty()) {
-                  failed = true;
-                  error = t->error;
-                } else if (t->length > 0) {
-                  sink.data(t->member, t->offset, std::span<const std::byte>(t->data.data(), t->length));
-                  crc = t->first ? t->crc : crc32_combine(crc, t->crc, t->length);
-                }
-              }
-              if (progress) progress->advance(t->length);
-              if (t->last) sink.end(t->member, crc, error);
-            }));
-  });
+  // The source enters HDF5; the sink (file writes, checksums) does not, so the
+  // two may overlap. 3 tokens per thread: as many in flight as the 2T+2 this
+  // stage ran with before it moved onto exec (equal at 2 threads).
+  exec::run_pipeline<Token>(
+      {.threads = threads, .tokens_per_thread = 3},
+      [&](Token& t) { return producer.next(t); },
+      [&](Token& t, std::size_t worker) {
+        decode(t, workspaces[worker]);
+        if (t.error.empty() && t.length > 0) t.crc = crc32_update(0, std::span(t.data.data(), t.length));
+      },
+      [&](Token& t) {
+        if (t.first) {
+          crc = 0;
+          failed = false;
+          error.clear();
+          sink.begin(t.member);
+        }
+        if (!failed) {
+          if (!t.error.empty()) {
+            failed = true;
+            error = t.error;
+          } else if (t.length > 0) {
+            sink.data(t.member, t.offset, std::span<const std::byte>(t.data.data(), t.length));
+            crc = t.first ? t.crc : crc32_combine(crc, t.crc, t.length);
+          }
+        }
+        if (progress) progress->advance(t.length);
+        if (t.last) sink.end(t.member, crc, error);
+      });
 }
 
 }  // namespace h5dig::archive::detail

@@ -29,16 +29,14 @@ class ContentSink {
   virtual void end(std::size_t member, std::uint32_t crc, const std::string& error) = 0;
 };
 
-// Reads the contents of `members[i]` for each i in `which` (file members only).
+// Reads the contents of `members[i]` for each i in `which` (file members only),
+// on an exec pipeline of `threads` workers (0: one per core).
 // Per-member failures go to sink.end; only failures to run at all throw.
 void read_contents(const h5::File& file, const std::vector<Member>& members, const std::vector<std::size_t>& which,
-                   unsigned threads, ContentSink& sink, util::Progress* progress);
+                   std::size_t threads, ContentSink& sink, util::Progress* progress);
 
 // CRC-32 (zlib polynomial) helpers on libdeflate / zlib.
 std::uint32_t crc32_update(std::uint32_t crc, std::span<const std::byte> bytes);
 std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_t len2);
-
-// Threads to use: `requested`, or the hardware's count when 0.
-unsigned resolve_threads(unsigned requested);
 
 }  // namespace h5dig::archive::detail

@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <cerrno>
 #include <cstring>
@@ -18,6 +16,7 @@
 #include "archive/tree_walk.hpp"
 #include "h5dig/archive/archive.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/exec/pipeline.hpp"
 #include "h5dig/util/fd.hpp"
 
 namespace h5dig::archive {
@@ -195,12 +194,9 @@ std::uint64_t run_verify(const std::filesystem::path& archive, const VerifyOptio
 
     // Tree contents: read and checksummed in parallel (file I/O only).
     std::vector<std::pair<std::uint32_t, std::string>> crcs(to_hash.size());
-    tbb::task_arena arena(static_cast<int>(detail::resolve_threads(options.threads)));
-    arena.execute([&] {
-      tbb::parallel_for(std::size_t{0}, to_hash.size(), [&](std::size_t k) {
-        std::string path = root + "/" + tree[to_hash[k].second].rel;
-        crcs[k] = file_crc(path);
-      });
+    exec::parallel_for_index({.threads = options.threads}, to_hash.size(), [&](std::size_t k, std::size_t) {
+      std::string path = root + "/" + tree[to_hash[k].second].rel;
+      crcs[k] = file_crc(path);
     });
     for (std::size_t k = 0; k < to_hash.size(); ++k) {
       const Member& m = members[to_hash[k].first];

@@ -198,8 +198,6 @@ ZipStats run_zip(const std::filesystem::path& archive, const std::vector<std::fi
     if (::stat(d.c_str(), &st) != 0) throw_io(fmt::format("{}: {}", d.string(), std::strerror(errno)));
     if (!S_ISDIR(st.st_mode)) throw_usage(fmt::format("{}: not a directory", d.string()));
   }
-  const unsigned threads = detail::resolve_threads(options.threads);
-
   util::AtomicOutput output(archive);
   const std::filesystem::path& temp = output.temp_path();
   struct stat temp_st;
@@ -298,7 +296,7 @@ ZipStats run_zip(const std::filesystem::path& archive, const std::vector<std::fi
   // thread reads the files and makes every HDF5 call; the session's workers
   // deflate the chunks; finished chunks are written with H5Dwrite_chunk.
   io::WriteSession::Options session_options;
-  session_options.threads = threads;
+  session_options.threads = options.threads;  // 0: resolved by the session (exec)
   io::WriteSession session(session_options);
   FileZipper zipper(session, filters, options, options.progress ? &progress : nullptr);
   std::vector<h5::Group> groups;  // the open group of each depth on the current path

@@ -20,9 +20,11 @@ std::size_t default_threads() noexcept {
   return n == 0 ? 1 : n;
 }
 
-std::size_t resolved_threads(const PipelineOptions& options) noexcept {
-  return options.threads == 0 ? default_threads() : options.threads;
+std::size_t resolved_threads(std::size_t requested) noexcept {
+  return requested == 0 ? default_threads() : requested;
 }
+
+std::size_t resolved_threads(const PipelineOptions& options) noexcept { return resolved_threads(options.threads); }
 
 namespace {
 

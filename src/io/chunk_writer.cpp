@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "h5dig/exec/pipeline.hpp"
 #include "h5dig/h5/copy.hpp"
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/util/progress.hpp"
@@ -99,7 +100,7 @@ struct Job {
 };
 
 struct WriteSession::Impl {
-  unsigned threads = 1;
+  std::size_t threads = 1;
   std::size_t max_in_flight = 4;
   std::mutex mutex;
   std::condition_variable work_cv, done_cv;
@@ -218,11 +219,11 @@ struct WriteSession::Impl {
 };
 
 WriteSession::WriteSession(Options options) : impl_(std::make_unique<Impl>()) {
-  unsigned t = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t t = exec::resolved_threads(options.threads);
   impl_->threads = t;
-  impl_->max_in_flight = options.max_in_flight ? options.max_in_flight : 2 * std::size_t{t} + 2;
+  impl_->max_in_flight = options.max_in_flight ? options.max_in_flight : 2 * t + 2;
   impl_->workers.reserve(t);
-  for (unsigned i = 0; i < t; ++i) impl_->workers.emplace_back([this] { impl_->worker_loop(); });
+  for (std::size_t i = 0; i < t; ++i) impl_->workers.emplace_back([this] { impl_->worker_loop(); });
 }
 
 WriteSession::~WriteSession() {
@@ -235,7 +236,7 @@ WriteSession::~WriteSession() {
   for (auto& t : impl_->workers) t.join();
 }
 
-unsigned WriteSession::threads() const noexcept { return impl_->threads; }
+std::size_t WriteSession::threads() const noexcept { return impl_->threads; }
 std::size_t WriteSession::max_in_flight() const noexcept { return impl_->max_in_flight; }
 void WriteSession::flush() { impl_->flush(); }
 std::uint64_t WriteSession::chunks_written() const noexcept { return impl_->chunks_written; }

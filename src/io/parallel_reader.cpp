@@ -425,7 +425,7 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
   const std::size_t rank = shape.size();
   const std::size_t esize = type.size;
   const std::uint64_t nominal = map.chunk_nbytes();
-  const std::size_t threads = exec::resolved_threads({.threads = options.threads});
+  const std::size_t threads = exec::resolved_threads(options.threads);
   if (workspaces.size() < threads) workspaces.resize(threads);
   std::vector<Buffer> scratch(threads);
 
@@ -626,7 +626,7 @@ ReadStats ParallelReader::Impl::read_contiguous(const Selection& sel, std::span<
       pieces.push_back({s + e * p.run_src_step, d + e * esize, std::min(piece_elements, p.run_elements - e)});
     }
   });
-  const std::size_t threads = exec::resolved_threads({.threads = options.threads});
+  const std::size_t threads = exec::resolved_threads(options.threads);
   std::vector<Buffer> scratch(threads);
   // pread only; no HDF5 in the workers. Small pieces are grouped per task.
   const std::uint64_t piece_bytes = std::min(p.run_elements, piece_elements) * esize;
@@ -722,7 +722,7 @@ KernelStats ParallelReader::decode_kernel(std::size_t threads, std::span<std::by
     throw_usage(fmt::format("{}: decode kernel output holds {} bytes, needs {}", m.where(), out.size(),
                             kernel_output_bytes()));
   }
-  threads = exec::resolved_threads({.threads = threads});
+  threads = exec::resolved_threads(threads);
   const std::uint64_t nominal = m.map.chunk_nbytes();
   KernelStats k;
   // Pre-read every allocated chunk (not timed).

@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <future>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -19,6 +18,7 @@
 #include <sstream>
 
 #include "h5dig/error.hpp"
+#include "h5dig/exec/background.hpp"
 #include "h5dig/exec/pipeline.hpp"
 #include "h5dig/io/output_memory.hpp"
 #include "h5dig/object_path.hpp"
@@ -124,7 +124,7 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, util::Atomi
   const std::uint64_t rows = std::max<std::uint64_t>(1, slab_bytes / std::max<std::uint64_t>(1, row_bytes) / step) * step;
   const std::uint64_t capacity = std::min(total, rows * row_bytes);
   OutputMemory buffers[2] = {OutputMemory(capacity), OutputMemory(capacity)};
-  std::future<void> writing;  // the previous slab's write
+  exec::BackgroundTask writing;  // the previous slab's write, overlapping the next slab's read
   const std::uint64_t end = sel.start[0] + sel.count[0];
   std::ostringstream repeated_notes;  // a fallback note is printed for the first slab only
   ReadOptions later = ro;
@@ -139,13 +139,12 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, util::Atomi
     add(reader.read(slab, buf, lo == sel.start[0] ? ro : later));
     check(slab, buf);
     as_h5py(buf);
-    if (writing.valid()) writing.get();  // rethrows a write error
-    writing = std::async(std::launch::async, [&out, buf, at = data_offset + (lo - sel.start[0]) * row_bytes] {
-      out.write_at(at, buf);
-    });
+    writing.join();  // rethrows a write error
+    writing = exec::BackgroundTask(
+        [&out, buf, at = data_offset + (lo - sel.start[0]) * row_bytes] { out.write_at(at, buf); });
     lo = hi;
   }
-  writing.get();
+  writing.join();
   return finish(all);
 }
 
@@ -286,7 +285,7 @@ void run_bench_read(const BenchReadOptions& options, std::ostream& out) {
   ParallelReader reader(path.file, path.object);
   const Selection sel = whole(reader.shape());
   const std::uint64_t bytes = reader.output_bytes(sel);
-  const std::size_t max_threads = options.max_threads ? options.max_threads : exec::default_threads();
+  const std::size_t max_threads = exec::resolved_threads(options.max_threads);
   const std::size_t repeat = std::max<std::size_t>(1, options.repeat);
 
   struct Sample {

@@ -74,7 +74,7 @@ void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
     auto path = dir / fmt::format("h5dig-bench-write-h5dig-{}.h5", ::getpid());
     auto t0 = Clock::now();
     std::uint64_t stored = 0;
-    unsigned threads = 0;
+    std::size_t threads = 0;
     {
       h5::File f = h5::File::create(path);
       io::WriteSession session({.threads = o.threads});

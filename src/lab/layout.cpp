@@ -72,7 +72,7 @@ LayoutRow hdf5_path(const std::filesystem::path& path, hsize_t n, std::vector<hs
 }
 
 LayoutRow h5dig_path(const std::filesystem::path& path, hsize_t n, std::vector<hsize_t> chunks, unsigned level,
-                     unsigned threads) {
+                     std::size_t threads) {
   LayoutRow row;
   StackOptions o;
   o.size = n;

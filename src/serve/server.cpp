@@ -20,6 +20,7 @@
 #include "data.hpp"
 #include "entities.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/exec/background.hpp"
 #include "h5dig/exec/pipeline.hpp"
 #include "h5dig/h5/objects.hpp"
 #include "h5dig/serve/serve.hpp"
@@ -309,7 +310,7 @@ void run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err
       << std::endl;
 
   std::atomic<bool> finished{false};
-  std::thread waiter([&] {
+  exec::BackgroundTask waiter([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     // stop() before listen_after_bind() has started would be lost.
@@ -318,7 +319,7 @@ void run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err
   });
   const bool ok = http.listen_after_bind();
   finished = true;
-  pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if no signal came
+  waiter.signal(SIGTERM);  // wakes the waiter if no signal came
   waiter.join();
   if (!ok) throw_io(fmt::format("serve: the server on {}:{} failed", options.bind, port));
 }

@@ -14,7 +14,7 @@ namespace h5dig::tool {
 struct WriteArgs {
   std::string filter;
   std::string chunks;
-  unsigned threads = 0;
+  std::size_t threads = 0;
   std::string memory_limit;
 };
 

@@ -31,7 +31,7 @@ inline constexpr std::uint64_t kMaxChunkBytes = 1u << 20;
 
 struct ZipOptions {
   int level = 6;                      // deflate level 0..9 (0: store), as H5Pset_deflate takes
-  unsigned threads = 0;               // 0: all hardware threads
+  std::size_t threads = 0;            // 0: all hardware threads
   std::vector<std::string> excludes;  // fnmatch globs on names or relative paths
   bool progress = true;               // progress bar when stderr is a terminal
   // Called on the zip thread before each piece of a file's content is read
@@ -70,7 +70,7 @@ ZipStats run_zip(const std::filesystem::path& archive, const std::vector<std::fi
 
 struct UnzipOptions {
   std::filesystem::path directory = ".";  // extraction root (created if missing)
-  unsigned threads = 0;
+  std::size_t threads = 0;
   std::vector<std::string> members;       // archive paths to extract ("" or none: all)
   bool progress = true;
 };
@@ -92,7 +92,7 @@ UnzipStats run_unzip(const std::filesystem::path& archive, const UnzipOptions& o
 
 struct VerifyOptions {
   std::optional<std::filesystem::path> tree;  // compare against this directory
-  unsigned threads = 0;
+  std::size_t threads = 0;
   bool progress = true;
 };
 
@@ -108,7 +108,7 @@ std::uint64_t run_verify(const std::filesystem::path& archive, const VerifyOptio
 void run_ls_archive(const std::filesystem::path& archive, std::ostream& out);
 
 struct BenchZipOptions {
-  unsigned threads = 0;
+  std::size_t threads = 0;
   int level = 6;
   int repeat = 3;
   std::string talk = "../shared/seed/hdf5-talk.md";  // the talk, for its h5zip script ($H5DIG_TALK overrides)

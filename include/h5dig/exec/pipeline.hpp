@@ -45,6 +45,10 @@ namespace h5dig::exec {
 // The number of hardware threads (std::thread::hardware_concurrency, at least 1).
 std::size_t default_threads() noexcept;
 
+// The one place where "0 threads means one per core" is resolved: `requested`,
+// or default_threads() when it is 0. Thread counts are std::size_t everywhere.
+std::size_t resolved_threads(std::size_t requested) noexcept;
+
 struct PipelineOptions {
   std::size_t threads = 0;               // worker threads; 0 = default_threads()
   std::size_t tokens_per_thread = 2;     // items in flight per thread (>= 1)

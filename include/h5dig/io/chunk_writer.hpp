@@ -66,7 +66,7 @@ class ChunkWriter;
 class WriteSession {
  public:
   struct Options {
-    unsigned threads = 0;             // encoder threads; 0 = hardware concurrency
+    std::size_t threads = 0;          // encoder threads; 0 = exec::default_threads()
     std::size_t max_in_flight = 0;    // chunks encoded or queued, not yet written; 0 = 2 × threads + 2
   };
   // Starts the encoder threads. Throws std::system_error if threads cannot start.
@@ -77,7 +77,7 @@ class WriteSession {
   WriteSession(const WriteSession&) = delete;
   WriteSession& operator=(const WriteSession&) = delete;
 
-  unsigned threads() const noexcept;
+  std::size_t threads() const noexcept;
   std::size_t max_in_flight() const noexcept;
   // Writes every chunk still queued, from any writer, waiting for the encoders.
   // Throws the first error (Error naming dataset and chunk).

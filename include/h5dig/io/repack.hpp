@@ -16,7 +16,7 @@
 namespace h5dig::io {
 
 struct RepackOptions {
-  unsigned threads = 0;                               // encoder threads; 0 = all cores
+  std::size_t threads = 0;                            // encoder threads; 0 = all cores
   std::optional<std::vector<hsize_t>> chunks;         // unset: keep the input's chunks
   std::optional<codec::ParsedFilters> filters;        // unset: keep the input's filters
   std::uint64_t memory_limit = 0;                     // 0 = kDefaultMemoryLimit

@@ -16,7 +16,7 @@ struct BenchWriteOptions {
   std::vector<std::uint64_t> shape = {1024, 1024};
   double mean = 0.5;
   std::string filter = "shuffle,gzip=4";  // HDF5's path supports shuffle, gzip, fletcher32 (and plugins)
-  unsigned threads = 0;
+  std::size_t threads = 0;
   std::filesystem::path dir;              // empty = temp directory
 };
 

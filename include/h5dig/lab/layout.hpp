@@ -17,7 +17,7 @@ namespace h5dig::lab {
 struct LayoutOptions {
   std::uint64_t size = 512;       // the stack is {size, size, size}
   std::uint64_t bad_frames = 8;   // frames written with the bad shape + default cache before extrapolating
-  unsigned threads = 0;           // h5dig's encoder threads (0 = all cores)
+  std::size_t threads = 0;        // h5dig's encoder threads (0 = all cores)
   unsigned level = 4;             // deflate level (h5py's compression="gzip" default)
   std::filesystem::path dir;      // where the files go (removed after); empty = the temp directory
   bool markdown = false;          // a Markdown table instead of aligned text

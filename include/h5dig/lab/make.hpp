@@ -16,7 +16,7 @@ namespace h5dig::lab {
 struct WriteSettings {
   codec::ParsedFilters filters;     // as parsed from --filter
   std::vector<hsize_t> chunks;      // empty = the command's default
-  unsigned threads = 0;             // 0 = all cores
+  std::size_t threads = 0;          // 0 = all cores
   std::uint64_t memory_limit = 0;   // 0 = io::kDefaultMemoryLimit
 };
 
