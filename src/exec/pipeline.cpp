@@ -1,5 +1,7 @@
 #include "h5dig/exec/pipeline.hpp"
 
+#include "exec/arena.hpp"
+
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_pipeline.h>
@@ -52,7 +54,8 @@ class FirstError {
   std::exception_ptr error_;
 };
 
-// The slot of the calling thread in the current arena: [0, threads).
+}  // namespace
+
 std::size_t worker_index(std::size_t threads) {
   int slot = tbb::this_task_arena::current_thread_index();
   if (slot < 0 || static_cast<std::size_t>(slot) >= threads) {
@@ -61,15 +64,13 @@ std::size_t worker_index(std::size_t threads) {
   return static_cast<std::size_t>(slot);
 }
 
-// task_arena(n) only gets n threads if the process-wide TBB limit allows it
-// (by default, the core count). Asking for more (tests use 7 on 2 cores) raises
-// the limit for the duration of the run.
-std::optional<tbb::global_control> allow_threads(std::size_t threads) {
-  if (threads <= default_threads()) return std::nullopt;
-  return std::optional<tbb::global_control>(std::in_place, tbb::global_control::max_allowed_parallelism, threads);
+void allow_threads() {
+  // Intentionally never destroyed: the limit must outlive every arena, and
+  // TBB's worker threads may still be winding down at exit.
+  static const auto* limit = new tbb::global_control(tbb::global_control::max_allowed_parallelism,
+                                                     std::max<std::size_t>(256, 8 * default_threads()));
+  (void)limit;
 }
-
-}  // namespace
 
 namespace detail {
 
@@ -120,7 +121,7 @@ void run_erased(const PipelineOptions& options, const ErasedPipeline& stages) {
     }
   };
 
-  auto control = allow_threads(threads);
+  allow_threads();
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
     if (stages.sink) {
@@ -157,7 +158,7 @@ void parallel_for_index(const PipelineOptions& options, std::size_t n,
   const std::size_t threads = resolved_threads(options);
   tbb::task_group_context ctx;
   FirstError error(ctx);
-  auto control = allow_threads(threads);
+  allow_threads();
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
     tbb::parallel_for(

@@ -4,15 +4,11 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
-#include <thread>
 
-#include "h5dig/exec/pipeline.hpp"
+#include "h5dig/exec/push_pipeline.hpp"
 #include "h5dig/h5/copy.hpp"
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/util/progress.hpp"
@@ -87,6 +83,7 @@ struct DatasetState {
   std::optional<codec::Pipeline> encoder;  // gzip=N:zlib is a pipeline option
   std::vector<hsize_t> disk_extent;  // as last set in the file
   std::vector<hsize_t> extent;       // logical extent (grows with writes along non-fixed dims)
+  std::size_t queued = 0;            // chunks handed to the session, not yet written
 };
 
 struct Job {
@@ -95,48 +92,37 @@ struct Job {
   std::vector<std::byte> raw;
   std::vector<std::byte> encoded;
   std::uint32_t mask = 0;
-  bool done = false;
-  std::exception_ptr error;
+  std::exception_ptr error;  // the encoder's, rethrown with the chunk's coordinates
 };
 
+// The session runs on exec's push-style engine: the owner thread pushes
+// complete chunks, the pool encodes them (one codec::Workspace per pool thread),
+// and the owner pops them in push order to write them (HDF5 on its thread only).
 struct WriteSession::Impl {
-  std::size_t threads = 1;
   std::size_t max_in_flight = 4;
-  std::mutex mutex;
-  std::condition_variable work_cv, done_cv;
-  std::deque<Job*> todo;                      // guarded by mutex
-  bool stop = false;                          // guarded by mutex
-  std::deque<std::unique_ptr<Job>> ordered;   // owner thread only
-  std::vector<std::vector<std::byte>> spare;  // owner thread only: recycled raw buffers
-  std::vector<std::thread> workers;
+  std::vector<codec::Workspace> workspaces;
+  // Declared after `workspaces`: destroyed first, so no encoder still uses them.
+  std::optional<exec::PushPipeline<Job>> encoders;
+  std::vector<std::vector<std::byte>> spare;  // recycled raw buffers
   bool failed = false;
   std::uint64_t chunks_written = 0, bytes_written = 0;
 
-  void worker_loop() {
-    codec::Workspace ws;
-    for (;;) {
-      Job* job = nullptr;
-      {
-        std::unique_lock lock(mutex);
-        work_cv.wait(lock, [&] { return stop || !todo.empty(); });
-        if (stop) return;
-        job = todo.front();
-        todo.pop_front();
-      }
+  explicit Impl(const Options& options) {
+    const std::size_t threads = exec::resolved_threads(options.threads);
+    max_in_flight = options.max_in_flight ? options.max_in_flight : 2 * threads + 2;
+    workspaces.resize(threads);
+    encoders.emplace(exec::PipelineOptions{.threads = threads}, [this](Job& job, std::size_t worker) {
       try {
-        codec::EncodedChunk e = job->ds->encoder->encode(job->raw, ws);
-        job->encoded.assign(e.bytes.begin(), e.bytes.end());
-        job->mask = e.filter_mask;
+        codec::EncodedChunk e = job.ds->encoder->encode(job.raw, workspaces[worker]);
+        job.encoded.assign(e.bytes.begin(), e.bytes.end());
+        job.mask = e.filter_mask;
       } catch (...) {
-        job->error = std::current_exception();
+        job.error = std::current_exception();
       }
-      {
-        std::lock_guard lock(mutex);
-        job->done = true;
-      }
-      done_cv.notify_all();
-    }
+    });
   }
+
+  std::size_t threads() const { return encoders->threads(); }
 
   // A buffer of n bytes: a recycled one (old contents), or a new one, which
   // resize() has zero-filled (`zeroed` says which).
@@ -153,29 +139,18 @@ struct WriteSession::Impl {
 
   void submit(std::unique_ptr<Job> job) {
     if (failed) throw Error(ErrorKind::io, "write session failed earlier");
-    while (ordered.size() >= max_in_flight) write_front(true);  // backpressure
-    {
-      std::lock_guard lock(mutex);
-      todo.push_back(job.get());
-    }
-    ordered.push_back(std::move(job));
-    work_cv.notify_one();
-    while (!ordered.empty() && write_front(false)) {
+    while (encoders->size() >= max_in_flight) write_front(true);  // backpressure
+    ++job->ds->queued;
+    encoders->push(std::move(job));
+    while (write_front(false)) {
     }
   }
 
-  // Writes the oldest job if it is encoded (waiting for it if `wait`); returns
-  // whether one was written. The serial HDF5 stage: owner thread only.
+  // Writes the oldest chunk if it is encoded (waiting for it if `wait`);
+  // returns whether one was written. The serial HDF5 stage: owner thread only.
   bool write_front(bool wait) {
-    if (ordered.empty()) return false;
-    Job* job = ordered.front().get();
-    {
-      std::unique_lock lock(mutex);
-      if (!job->done) {
-        if (!wait) return false;
-        done_cv.wait(lock, [&] { return job->done; });
-      }
-    }
+    std::unique_ptr<Job> job = encoders->pop(wait);
+    if (!job) return false;
     DatasetState& ds = *job->ds;
     try {
       if (job->error) std::rethrow_exception(job->error);
@@ -197,46 +172,32 @@ struct WriteSession::Impl {
       failed = true;
       throw Error(ErrorKind::io, fmt::format("{} chunk {}: {}", ds.name, coords(job->offset), e.what()));
     }
+    --ds.queued;
     ++chunks_written;
     bytes_written += job->encoded.size();
     if (spare.size() < max_in_flight + 2) spare.push_back(std::move(job->raw));
-    ordered.pop_front();
     return true;
   }
 
   void flush() {
     if (failed) throw Error(ErrorKind::io, "write session failed earlier");
-    while (!ordered.empty()) write_front(true);
+    while (write_front(true)) {
+    }
   }
 
-  // Writes every queued chunk of `ds` (and those queued before them).
+  // Writes every queued chunk of `ds` (and, the queue being ordered, those
+  // queued before them).
   void flush_dataset(const DatasetState* ds) {
-    auto last = std::find_if(ordered.rbegin(), ordered.rend(), [&](auto& j) { return j->ds.get() == ds; });
-    if (last == ordered.rend()) return;
-    std::size_t n = static_cast<std::size_t>(ordered.rend() - last);
-    for (std::size_t i = 0; i < n; ++i) write_front(true);
+    while (ds->queued > 0) write_front(true);
   }
 };
 
-WriteSession::WriteSession(Options options) : impl_(std::make_unique<Impl>()) {
-  const std::size_t t = exec::resolved_threads(options.threads);
-  impl_->threads = t;
-  impl_->max_in_flight = options.max_in_flight ? options.max_in_flight : 2 * t + 2;
-  impl_->workers.reserve(t);
-  for (std::size_t i = 0; i < t; ++i) impl_->workers.emplace_back([this] { impl_->worker_loop(); });
-}
+WriteSession::WriteSession(Options options) : impl_(std::make_unique<Impl>(options)) {}
 
-WriteSession::~WriteSession() {
-  {
-    std::lock_guard lock(impl_->mutex);
-    impl_->stop = true;
-    impl_->todo.clear();
-  }
-  impl_->work_cv.notify_all();
-  for (auto& t : impl_->workers) t.join();
-}
+// Queued chunks are dropped (PushPipeline's destructor); running encodes are waited for.
+WriteSession::~WriteSession() = default;
 
-std::size_t WriteSession::threads() const noexcept { return impl_->threads; }
+std::size_t WriteSession::threads() const noexcept { return impl_->threads(); }
 std::size_t WriteSession::max_in_flight() const noexcept { return impl_->max_in_flight; }
 void WriteSession::flush() { impl_->flush(); }
 std::uint64_t WriteSession::chunks_written() const noexcept { return impl_->chunks_written; }

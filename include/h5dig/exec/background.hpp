@@ -2,9 +2,9 @@
 //
 // exec's pipelines fan work out over a pool; some work is not a pipeline but one
 // long-lived or overlapping task: a signal waiter beside a server's accept loop,
-// the write of one slab while the next is read, the thread that drives a
-// PushPipeline. BackgroundTask is the one way h5dig starts such a thread, so that
-// every thread h5dig creates comes from exec/.
+// the write of one slab while the next is read. BackgroundTask is the one way
+// h5dig starts such a thread, so that every thread h5dig creates comes from exec/
+// (pools are TBB's, inside exec's pipelines).
 //
 // The task starts in the constructor. join() waits for it and rethrows what it
 // threw. The destructor also waits (a task never outlives its owner, so it may

@@ -1,0 +1,20 @@
+// What exec's engines share about oneTBB arenas (private to exec/).
+#pragma once
+
+#include <cstddef>
+
+namespace h5dig::exec {
+
+// The slot of the calling thread in the current arena: [0, threads). Throws
+// std::logic_error if called outside an arena of that size.
+std::size_t worker_index(std::size_t threads);
+
+// task_arena(n) only gets n threads if the process-wide TBB limit allows it; by
+// default that limit is the core count, and TBB fixes it when the first arena
+// of the process is made. exec's engines call this before making an arena: it
+// raises the limit once, for the whole process, so that each arena gets the
+// threads it asks for (tests ask for 7 on 2 cores; a write session's pool runs
+// beside a reading pipeline). Arenas still cap their own concurrency.
+void allow_threads();
+
+}  // namespace h5dig::exec
