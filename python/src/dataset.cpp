@@ -24,7 +24,7 @@ namespace {
 struct DatasetMeta {
   std::vector<std::uint64_t> shape, maxshape, chunks;
   bool scalar = false;
-  int layout = -1;
+  h5::Layout layout = h5::Layout::error;
   h5::TypeDesc type;  // stored (file) type
   std::vector<codec::FilterSpec> filters;
 };
@@ -149,15 +149,15 @@ class Dataset {
   }
   py::dtype dtype() const { return dtype_; }
   py::object chunks() const {
-    if (meta_.layout != H5D_CHUNKED) return py::none();
+    if (meta_.layout != h5::Layout::chunked) return py::none();
     return to_tuple(meta_.chunks);
   }
   std::string layout() const {
     switch (meta_.layout) {
-      case H5D_CHUNKED: return "chunked";
-      case H5D_CONTIGUOUS: return "contiguous";
-      case H5D_COMPACT: return "compact";
-      case H5D_VIRTUAL: return "virtual";
+      case h5::Layout::chunked: return "chunked";
+      case h5::Layout::contiguous: return "contiguous";
+      case h5::Layout::compact: return "compact";
+      case h5::Layout::virtual_: return "virtual";
       default: return "other";
     }
   }
@@ -231,7 +231,7 @@ class Dataset {
       std::vector<std::uint64_t> offsets;
       std::vector<format::ChunkRecord> records;
     };
-    if (meta_.layout != H5D_CHUNKED) {
+    if (meta_.layout != h5::Layout::chunked) {
       throw Error(ErrorKind::usage, fmt::format("{}{}: not chunked ({} layout)", file_->path, path_, layout()));
     }
     Table t = with_hdf5([&] {
@@ -352,7 +352,7 @@ class Dataset {
 // kerchunk references of one dataset, as JSON text (chunk::write_chunks_kerchunk).
 std::string kerchunk_json(const h5::File& file, const std::string& path, const std::string& dataset) {
   auto ds = file.root().open_dataset(dataset);
-  if (ds.layout() != H5D_CHUNKED) {
+  if (ds.layout() != h5::Layout::chunked) {
     throw_unsupported(fmt::format("{}{}: kerchunk: not chunked", path, dataset));
   }
   chunk::ChunkMap map = chunk::map_chunks(ds);
@@ -378,7 +378,7 @@ py::list kerchunk(const std::string& path, py::object dataset) {
     }
     std::vector<std::string> datasets;
     h5::visit_links(file.id(), "/", true, [&](const h5::LinkEntry& e) {
-      if (e.link_type == H5L_TYPE_HARD && !e.first_seen && e.info.type == H5O_TYPE_DATASET) {
+      if (e.link_type == h5::LinkType::hard && !e.first_seen && e.info.type == h5::ObjectType::dataset) {
         std::string p = e.path;
         if (p.rfind("//", 0) == 0) p.erase(0, 1);
         datasets.push_back(p);

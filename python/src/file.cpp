@@ -72,8 +72,8 @@ std::vector<AttrValue> read_attributes(const h5::File& file, const std::string& 
     } else if (buffer.mem_type.kind == K::vlen && !buffer.mem_type.super.empty()) {
       const std::size_t base = buffer.mem_type.super[0].size;
       for (std::uint64_t i = 0; i < buffer.count; ++i) {
-        hvl_t h;
-        std::memcpy(&h, buffer.bytes.data() + i * sizeof(hvl_t), sizeof(hvl_t));
+        h5::VlenValue h;
+        std::memcpy(&h, buffer.bytes.data() + i * sizeof(h5::VlenValue), sizeof(h5::VlenValue));
         const auto* p = static_cast<const std::byte*>(h.p);
         v.sequences.emplace_back(p, p + h.len * base);
       }
@@ -177,17 +177,17 @@ class File {
 
   // "group", "dataset", "datatype", or None when nothing resolves.
   py::object kind(const std::string& path) const {
-    int type = with_hdf5([&] {
+    h5::ObjectType type = with_hdf5([&] {
       const std::string p = absolute_object_path(path);
-      if (p == "/") return static_cast<int>(H5O_TYPE_GROUP);
+      if (p == "/") return h5::ObjectType::group;
       auto root = open_->get().root();
-      if (!root.exists(p)) return -1;
-      return static_cast<int>(root.object_type(p));
+      if (!root.exists(p)) return h5::ObjectType::unknown;
+      return root.object_type(p);
     });
     switch (type) {
-      case H5O_TYPE_GROUP: return py::str("group");
-      case H5O_TYPE_DATASET: return py::str("dataset");
-      case H5O_TYPE_NAMED_DATATYPE: return py::str("datatype");
+      case h5::ObjectType::group: return py::str("group");
+      case h5::ObjectType::dataset: return py::str("dataset");
+      case h5::ObjectType::named_datatype: return py::str("datatype");
       default: return py::none();
     }
   }
@@ -212,7 +212,7 @@ class File {
       const std::string p = absolute_object_path(group);
       const std::size_t cut = p == "/" ? 1 : p.size() + 1;
       h5::visit_links(open_->get().id(), p, true, [&](const h5::LinkEntry& e) {
-        if (e.link_type != H5L_TYPE_HARD || e.first_seen) return;
+        if (e.link_type != h5::LinkType::hard || e.first_seen) return;
         names.push_back(e.path.substr(cut));
       });
       return names;
@@ -241,23 +241,23 @@ class File {
       h5::ValueBuffer buffer = h5::read_attribute_values(attr.id());
       using K = h5::TypeDesc::Kind;
       if (buffer.mem_type.kind != K::vlen || buffer.mem_type.super.empty() ||
-          buffer.mem_type.super[0].kind != K::reference || buffer.mem_type.super[0].size != sizeof(hobj_ref_t)) {
+          buffer.mem_type.super[0].kind != K::reference || buffer.mem_type.super[0].size != sizeof(h5::ObjectRef)) {
         return out;
       }
       if (!open_->paths_by_address) {
         std::vector<std::pair<std::uint64_t, std::string>> table;
         h5::visit_links(open_->get().id(), "/", true, [&](const h5::LinkEntry& e) {
-          if (e.link_type == H5L_TYPE_HARD && !e.first_seen) table.emplace_back(e.info.addr, e.path);
+          if (e.link_type == h5::LinkType::hard && !e.first_seen) table.emplace_back(e.info.addr, e.path);
         });
         std::sort(table.begin(), table.end());
         open_->paths_by_address = std::move(table);
       }
       const auto& table = *open_->paths_by_address;
       for (std::uint64_t i = 0; i < buffer.count && i < out.size(); ++i) {
-        hvl_t h;
-        std::memcpy(&h, buffer.bytes.data() + i * sizeof(hvl_t), sizeof(hvl_t));
+        h5::VlenValue h;
+        std::memcpy(&h, buffer.bytes.data() + i * sizeof(h5::VlenValue), sizeof(h5::VlenValue));
         if (h.len < 1 || !h.p) continue;
-        hobj_ref_t ref;
+        h5::ObjectRef ref;
         std::memcpy(&ref, h.p, sizeof(ref));
         auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(static_cast<std::uint64_t>(ref), std::string()));
         if (it != table.end() && it->first == ref) {

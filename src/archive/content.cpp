@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "h5dig/codec/pipeline.hpp"
+#include "h5dig/format/chunk_record.hpp"
 #include "h5dig/error.hpp"
 #include "h5dig/exec/pipeline.hpp"
 #include "h5dig/h5/filters.hpp"
@@ -117,7 +118,7 @@ class Producer {
       }
       pipeline_.reset();
       slabs_ = true;
-      if (layout_.layout == H5D_CHUNKED) {
+      if (layout_.layout == h5::Layout::chunked) {
         if (layout_.chunk == 0 || layout_.chunk > kMaxNominalChunk)
           return single(fmt::format("chunk of {} bytes exceeds the {} byte limit", layout_.chunk, kMaxNominalChunk));
         auto specs = h5::read_filter_specs(dataset_->create_plist());
@@ -160,13 +161,13 @@ class Producer {
         h5::read_byte_range(*dataset_, t->offset, t->length, t->data.data());
         t->already_decoded = true;
       } else {
-        hsize_t off[1] = {t->offset};
-        hsize_t stored = dataset_->chunk_storage_size(std::span<const hsize_t>(off, 1));
+        h5::Size off[1] = {t->offset};
+        h5::Size stored = dataset_->chunk_storage_size(std::span<const h5::Size>(off, 1));
         if (stored == 0) throw Error(ErrorKind::corrupt, fmt::format("chunk at byte {} is missing", t->offset));
-        if (stored > 2 * static_cast<hsize_t>(t->nominal) + (1u << 20))
+        if (!format::plausible_stored_size(stored, t->nominal))
           throw Error(ErrorKind::corrupt, fmt::format("chunk at byte {}: stored size {} is implausible for a {}-byte chunk",
                                                       t->offset, stored, t->nominal));
-        dataset_->read_chunk(std::span<const hsize_t>(off, 1), t->mask, t->stored);
+        dataset_->read_chunk(std::span<const h5::Size>(off, 1), t->mask, t->stored);
         t->pipeline = pipeline_;
       }
     } catch (const Error& e) {

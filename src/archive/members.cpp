@@ -35,21 +35,21 @@ class Reader {
         out_.push_back(std::move(m));
         continue;
       }
-      if (link.link_type == H5L_TYPE_SOFT) {
+      if (link.link_type == h5::LinkType::soft) {
         m.kind = MemberKind::symlink;
         m.target = link.soft_target;
         if (m.target.empty()) m.problem = "empty symlink target";
         out_.push_back(std::move(m));
         continue;
       }
-      if (link.link_type != H5L_TYPE_HARD) {
-        m.problem = link.link_type == H5L_TYPE_EXTERNAL ? "external link not supported" : "unknown link type";
+      if (link.link_type != h5::LinkType::hard) {
+        m.problem = link.link_type == h5::LinkType::external ? "external link not supported" : "unknown link type";
         out_.push_back(std::move(m));
         continue;
       }
       h5::ObjectIdentity id{link.object_type, link.address, 0};
       m.address = id.address;
-      if (id.type == H5O_TYPE_GROUP) {
+      if (id.type == h5::ObjectType::group) {
         m.kind = MemberKind::directory;
         if (!groups_seen_.insert(id.address).second) {
           m.problem = "group linked more than once (hard-linked directory or cycle)";
@@ -61,7 +61,7 @@ class Reader {
         std::size_t index = out_.size();
         out_.push_back(std::move(m));
         read_group(child, index, depth + 1);
-      } else if (id.type == H5O_TYPE_DATASET) {
+      } else if (id.type == h5::ObjectType::dataset) {
         if (auto it = datasets_seen_.find(id.address); it != datasets_seen_.end()) {
           const Member& first = out_[it->second];
           m.kind = MemberKind::hardlink;
@@ -98,8 +98,8 @@ class Reader {
     m.mtime_ns = h5::read_int_attribute(loc, "mtime_ns");
   }
 
-  std::set<haddr_t> groups_seen_;
-  std::map<haddr_t, std::size_t> datasets_seen_;
+  std::set<h5::Address> groups_seen_;
+  std::map<h5::Address, std::size_t> datasets_seen_;
 
  private:
   std::vector<Member>& out_;

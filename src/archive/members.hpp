@@ -27,7 +27,7 @@ struct Member {
   std::uint64_t size = 0;  // files: bytes
   std::string target;      // symlinks: link text
   std::size_t link_to = 0; // hardlinks: index of the first link to the same dataset
-  haddr_t address = HADDR_UNDEF;
+  h5::Address address = h5::kUndefinedAddress;
   std::string problem;     // non-empty: unsafe or unsupported; the member must be refused
 };
 

@@ -136,7 +136,7 @@ class FileZipper {
         if (!writer) {
           io::DatasetSpec spec;
           spec.name = name;
-          spec.type = H5T_STD_U8LE;
+          spec.type = h5::predefined(h5::Predefined::std_u8le);
           spec.shape = {size};
           spec.chunks = {chunk};
           spec.filters = filters_;
@@ -146,7 +146,7 @@ class FileZipper {
         }
         std::span<const std::byte> piece(buffer_.data(), n);
         crc = detail::crc32_update(crc, piece);
-        hsize_t off[1] = {offset}, count[1] = {n};
+        h5::Size off[1] = {offset}, count[1] = {n};
         writer->write(off, count, piece);
         if (progress_) progress_->advance(n);
       }

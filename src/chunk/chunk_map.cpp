@@ -89,7 +89,7 @@ ChunkMap map_with_api(const h5::Dataset& dataset) {
 }
 
 // Reads the index with format/; throws Error(unsupported) for index kinds not decoded.
-ChunkMap map_with_format(const h5::Dataset& dataset) {
+ChunkMap map_with_format(const h5::Dataset& dataset, const format::FileReader* shared) {
   ChunkMap map = empty_map(dataset);
   h5::flush_if_writable(dataset);
   const std::string path = h5::file_name(dataset);
@@ -97,13 +97,15 @@ ChunkMap map_with_format(const h5::Dataset& dataset) {
   // without backing store, family members "%d") cannot be reread directly:
   // that is "not handled", so `automatic` falls back to the API.
   std::optional<format::FileReader> opened;
-  try {
-    opened.emplace(path);
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::io) throw;
-    throw Error(ErrorKind::unsupported, e.what());
+  if (!shared) {
+    try {
+      opened.emplace(path);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::io) throw;
+      throw Error(ErrorKind::unsupported, e.what());
+    }
   }
-  const format::FileReader& file = *opened;
+  const format::FileReader& file = shared ? *shared : *opened;
   auto sb = format::read_superblock(file);
   auto header = format::read_dataset_header(file, sb, dataset.header_address());
   if (header.layout.layout_class != format::LayoutClass::chunked)
@@ -127,15 +129,15 @@ ChunkMap map_with_format(const h5::Dataset& dataset) {
 
 }  // namespace
 
-ChunkMap map_chunks(const h5::Dataset& dataset, MapMethod method) {
+ChunkMap map_chunks(const h5::Dataset& dataset, MapMethod method, const format::FileReader* opened) {
   h5::init();
-  if (dataset.layout() != H5D_CHUNKED) throw_usage(fmt::format("{}: dataset is not chunked", dataset.name()));
+  if (dataset.layout() != h5::Layout::chunked) throw_usage(fmt::format("{}: dataset is not chunked", dataset.name()));
   switch (method) {
     case MapMethod::hdf5_api: return map_with_api(dataset);
-    case MapMethod::format: return map_with_format(dataset);
+    case MapMethod::format: return map_with_format(dataset, opened);
     case MapMethod::automatic:
       try {
-        return map_with_format(dataset);
+        return map_with_format(dataset, opened);
       } catch (const Error& e) {
         if (e.kind() != ErrorKind::unsupported) throw;
         return map_with_api(dataset);

@@ -146,13 +146,13 @@ std::string zarr_dtype(const h5::Dataset& dataset, std::string_view what) {
   const auto cls = type.type_class();
   const std::size_t size = type.size();
   char kind = 0;
-  if (cls == H5T_INTEGER) kind = type.is_signed() ? 'i' : 'u';
-  else if (cls == H5T_FLOAT) kind = 'f';
-  else if (cls == H5T_BITFIELD || cls == H5T_OPAQUE) kind = 'V';
-  if (kind == 0 || (kind == 'V' && cls == H5T_BITFIELD))
+  if (cls == h5::TypeClass::integer) kind = type.is_signed() ? 'i' : 'u';
+  else if (cls == h5::TypeClass::floating) kind = 'f';
+  else if (cls == h5::TypeClass::bitfield || cls == h5::TypeClass::opaque) kind = 'V';
+  if (kind == 0 || (kind == 'V' && cls == h5::TypeClass::bitfield))
     throw_unsupported(fmt::format("{}: kerchunk: datatype class {} has no zarr v2 description", what,
                                   static_cast<int>(cls)));
-  char order = size == 1 ? '|' : (type.order() == H5T_ORDER_BE ? '>' : '<');
+  char order = size == 1 ? '|' : (type.order() == h5::ByteOrder::big ? '>' : '<');
   return fmt::format("{}{}{}", order, kind, size);
 }
 
@@ -282,12 +282,12 @@ void run_chunks(std::ostream& out, const std::string& object_path, ReportFormat 
   auto file = h5::File::open(path.file);
   auto root = file.root();
   if (!root.exists(path.object)) throw_usage(fmt::format("{}: no object '{}'", path.file, path.object));
-  if (root.object_type(path.object) != H5O_TYPE_DATASET)
+  if (root.object_type(path.object) != h5::ObjectType::dataset)
     throw_usage(fmt::format("{}: '{}' is not a dataset", path.file, path.object));
   auto dataset = root.open_dataset(path.object);
-  if (dataset.layout() != H5D_CHUNKED)
+  if (dataset.layout() != h5::Layout::chunked)
     throw_usage(fmt::format("{}: '{}' is not chunked ({} layout)", path.file, path.object,
-                            dataset.layout() == H5D_CONTIGUOUS ? "contiguous" : "compact"));
+                            dataset.layout() == h5::Layout::contiguous ? "contiguous" : "compact"));
   ChunkMap map;
   try {
     map = map_chunks(dataset, method);

@@ -12,6 +12,9 @@ namespace h5dig::format {
 FileReader::FileReader(const std::filesystem::path& path)
     : fd_(util::open_read_only(path)), size_(util::file_size(fd_.get(), path.string())), name_(path.string()) {}
 
+FileReader::FileReader(int borrowed_fd, std::uint64_t size, std::string name)
+    : borrowed_fd_(borrowed_fd), size_(size), name_(std::move(name)) {}
+
 FileReader::FileReader(std::span<const std::byte> image, std::string name)
     : image_(image), size_(image.size()), name_(std::move(name)) {}
 
@@ -21,11 +24,12 @@ void FileReader::read(std::uint64_t offset, std::span<std::byte> out, std::strin
                               offset, size_));
   }
   if (out.empty()) return;
-  if (!fd_.valid()) {
+  const int fd = fd_.valid() ? fd_.get() : borrowed_fd_;
+  if (fd < 0) {
     std::memcpy(out.data(), image_.data() + offset, out.size());
     return;
   }
-  const util::ReadResult r = util::pread_exact(fd_.get(), out, offset);
+  const util::ReadResult r = util::pread_exact(fd, out, offset);
   if (r.error != 0)
     throw_io(fmt::format("{}: reading {} at address {}: {}", name_, what, offset, std::strerror(r.error)));
   if (r.bytes < out.size()) {

@@ -1,5 +1,7 @@
 #include "h5dig/h5/archive.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <fmt/format.h>
 
 namespace h5dig::h5 {
@@ -41,7 +43,7 @@ hid_t lcpl_for(const std::string& name) {
 ObjectIdentity object_identity(const Location& loc) {
   H5O_info_t info;
   check(H5Oget_info2(loc.id(), &info, H5O_INFO_BASIC), "H5Oget_info2");
-  return {info.type, info.addr, info.rc};
+  return {ours(info.type), info.addr, info.rc};
 }
 
 Group create_child_group(const Group& parent, const std::string& name) {
@@ -160,7 +162,7 @@ PropList empty_dataset_plist() {
 ByteDatasetLayout byte_dataset_layout(const Dataset& ds) {
   ByteDatasetLayout out;
   PropList dcpl = ds.create_plist();
-  out.layout = H5Pget_layout(dcpl.id());
+  out.layout = ours(H5Pget_layout(dcpl.id()));
   Dataspace space = ds.space();
   if (space.kind() != H5S_SIMPLE) {
     out.rank = space.kind() == H5S_SCALAR ? 0 : -1;

@@ -1,5 +1,7 @@
 #include "h5dig/h5/chunk_info.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <algorithm>
 #include <vector>
 

@@ -1,5 +1,7 @@
 #include "h5dig/h5/copy.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include "h5dig/h5/read_support.hpp"
 
 #include <fmt/format.h>
@@ -22,14 +24,14 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
   auto* st = static_cast<IterState*>(data);
   GroupLink e;
   e.name = name;
-  e.link_type = info->type;
+  e.link_type = ours(info->type);
   if (info->type == H5L_TYPE_HARD) {
     H5O_info_t oinfo{};
     if (H5Oget_info_by_name2(group, name, &oinfo, H5O_INFO_BASIC, H5P_DEFAULT) < 0) {
       st->error = fmt::format("H5Oget_info_by_name({}) failed: {}", name, error_stack_message());
       return -1;
     }
-    e.object_type = oinfo.type;
+    e.object_type = ours(oinfo.type);
     e.address = oinfo.addr;
   } else if (info->type == H5L_TYPE_SOFT || info->type == H5L_TYPE_EXTERNAL) {
     std::vector<char> buf(info->u.val_size + 1, '\0');

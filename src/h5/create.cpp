@@ -1,5 +1,7 @@
 #include "h5dig/h5/create.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <fmt/format.h>
 
 #include "h5dig/h5/filters.hpp"

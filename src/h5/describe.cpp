@@ -1,5 +1,7 @@
 #include "h5dig/h5/describe.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -94,7 +96,7 @@ std::string take_string(char* s) {
 TypeDesc describe_type(hid_t type) {
   TypeDesc d;
   H5T_class_t cls = H5Tget_class(type);
-  d.raw_class = static_cast<int>(cls);
+  d.raw_class = ours(cls);
   d.size = H5Tget_size(type);
   htri_t committed = H5Tcommitted(type);
   if (committed > 0) {
@@ -123,8 +125,8 @@ TypeDesc describe_type(hid_t type) {
   }
   if (cls == H5T_INTEGER || cls == H5T_FLOAT || cls == H5T_BITFIELD) {
     d.native_name = native_type_name(type);
-    d.order = H5Tget_order(type);
-    if (cls == H5T_INTEGER) d.sign = H5Tget_sign(type);
+    d.order = ours(H5Tget_order(type));
+    if (cls == H5T_INTEGER) d.sign = ours(H5Tget_sign(type));
     d.precision = H5Tget_precision(type);
     int off = H5Tget_offset(type);
     d.offset = off < 0 ? 0 : static_cast<std::size_t>(off);
@@ -260,7 +262,7 @@ SpaceDesc describe_space(hid_t space) {
 namespace {
 ObjectInfo to_info(const H5O_info_t& oi) {
   ObjectInfo info;
-  info.type = oi.type;
+  info.type = ours(oi.type);
   info.fileno = oi.fileno;
   info.addr = oi.addr;
   info.rc = oi.rc;
@@ -270,7 +272,7 @@ ObjectInfo to_info(const H5O_info_t& oi) {
 }
 
 void fill_link(hid_t loc, const char* name, const H5L_info_t& li, LinkEntry& e) {
-  e.link_type = li.type;
+  e.link_type = ours(li.type);
   if (li.type == H5L_TYPE_SOFT || li.type == H5L_TYPE_EXTERNAL) {
     std::vector<char> buf(li.u.val_size + 1, '\0');
     if (H5Lget_val(loc, name, buf.data(), buf.size(), H5P_DEFAULT) >= 0) {
@@ -485,7 +487,7 @@ DatasetDesc describe_dataset(hid_t dset) {
   d.space = describe_space(space.get());
   d.type = describe_type(type.get());
   H5D_layout_t layout = H5Pget_layout(dcpl.get());
-  d.layout = layout;
+  d.layout = ours(layout);
   if (layout == H5D_CHUNKED) {
     std::array<hsize_t, 64> ch{};
     int nd = H5Pget_chunk(dcpl.get(), static_cast<int>(ch.size()), ch.data());

@@ -1,5 +1,7 @@
 #include "h5dig/h5/filters.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <fmt/format.h>
 
 #include <array>

@@ -1,5 +1,7 @@
 #include "h5dig/h5/numpy_dtype.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,7 +15,7 @@ using Kind = TypeDesc::Kind;
 
 std::string order_char(const TypeDesc& t) {
   if (t.size == 1) return "|";
-  return t.order == 1 ? ">" : "<";  // H5T_ORDER_BE == 1
+  return t.order == ByteOrder::big ? ">" : "<";
 }
 
 std::string raw_bytes(std::size_t size) { return fmt::format("|V{}", size); }
@@ -89,7 +91,7 @@ NumpyDtype map_type(const TypeDesc& t) {
   out.itemsize = t.size;
   switch (t.kind) {
     case Kind::integer:
-      out.descr = fmt::format("{}{}{}", order_char(t), t.sign == 0 ? "u" : "i", t.size);  // H5T_SGN_NONE == 0
+      out.descr = fmt::format("{}{}{}", order_char(t), t.sign == Sign::none ? "u" : "i", t.size);
       break;
     case Kind::floating:
       out.descr = fmt::format("{}f{}", order_char(t), t.size);

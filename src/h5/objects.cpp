@@ -1,5 +1,7 @@
 #include "h5dig/h5/objects.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <sys/stat.h>
 
 #include <fmt/format.h>
@@ -100,10 +102,10 @@ Dataspace Dataspace::simple(std::span<const hsize_t> dims, std::span<const hsize
       check_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims.data()), "H5Screate_simple"));
 }
 
-H5S_class_t Dataspace::kind() const {
+SpaceClass Dataspace::kind() const {
   H5S_class_t k = H5Sget_simple_extent_type(id());
   if (k == H5S_NO_CLASS) throw_call_failed("H5Sget_simple_extent_type");
-  return k;
+  return ours(k);
 }
 
 int Dataspace::rank() const { return check(H5Sget_simple_extent_ndims(id()), "H5Sget_simple_extent_ndims"); }
@@ -139,10 +141,10 @@ void Dataspace::select_hyperslab(std::span<const hsize_t> start, std::span<const
 
 Datatype Datatype::copy_of(hid_t predefined) { return Datatype(check_id(H5Tcopy(predefined), "H5Tcopy")); }
 
-H5T_class_t Datatype::type_class() const {
+TypeClass Datatype::type_class() const {
   H5T_class_t c = H5Tget_class(id());
   if (c == H5T_NO_CLASS) throw_call_failed("H5Tget_class");
-  return c;
+  return ours(c);
 }
 
 std::size_t Datatype::size() const {
@@ -151,7 +153,7 @@ std::size_t Datatype::size() const {
   return s;
 }
 
-H5T_order_t Datatype::order() const { return H5Tget_order(id()); }
+ByteOrder Datatype::order() const { return ours(H5Tget_order(id())); }
 
 bool Datatype::equals(hid_t other) const { return check_tri(H5Tequal(id(), other), "H5Tequal"); }
 
@@ -251,11 +253,11 @@ Dataspace Dataset::space() const { return Dataspace(check_id(H5Dget_space(id()),
 Datatype Dataset::type() const { return Datatype(check_id(H5Dget_type(id()), "H5Dget_type")); }
 PropList Dataset::create_plist() const { return PropList(check_id(H5Dget_create_plist(id()), "H5Dget_create_plist")); }
 
-H5D_layout_t Dataset::layout() const {
+Layout Dataset::layout() const {
   PropList dcpl = create_plist();
   H5D_layout_t l = H5Pget_layout(dcpl.id());
   if (l < 0) throw_call_failed("H5Pget_layout");
-  return l;
+  return ours(l);
 }
 
 std::vector<hsize_t> Dataset::chunk_dims() const {
@@ -363,10 +365,10 @@ bool Group::exists(const std::string& path) const {
   return true;
 }
 
-H5O_type_t Group::object_type(const std::string& path) const {
+ObjectType Group::object_type(const std::string& path) const {
   H5O_info_t info;
   check(H5Oget_info_by_name2(id(), path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), "H5Oget_info_by_name2");
-  return info.type;
+  return ours(info.type);
 }
 
 // ---------------------------------------------------------------- File

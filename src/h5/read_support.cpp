@@ -1,5 +1,7 @@
 #include "h5dig/h5/read_support.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <fmt/format.h>
 
 #include "h5dig/h5/describe.hpp"

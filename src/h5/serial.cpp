@@ -1,5 +1,7 @@
 #include "h5dig/h5/serial.hpp"
 
+#include "h5/hdf5.hpp"
+
 namespace h5dig::h5 {
 
 std::unique_lock<std::recursive_mutex> lock_hdf5() {

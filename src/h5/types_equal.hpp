@@ -1,7 +1,7 @@
 // Private to the h5 layer: datatype comparison for naming types.
 #pragma once
 
-#include <hdf5.h>
+#include "h5/hdf5.hpp"
 
 namespace h5dig::h5::detail {
 

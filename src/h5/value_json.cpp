@@ -1,5 +1,7 @@
 #include "h5dig/h5/value_json.hpp"
 
+#include "h5/hdf5.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -52,7 +54,7 @@ bool is_h5py_bool(const TypeDesc& t) {
 }
 
 void append_integer(std::string& out, const TypeDesc& t, const std::byte* p) {
-  const bool is_signed = t.kind == Kind::integer && t.sign != 0;  // H5T_SGN_NONE == 0; bitfields unsigned
+  const bool is_signed = t.kind == Kind::integer && t.sign != Sign::none;  // bitfields unsigned
   switch (t.size) {
     case 1: out += is_signed ? fmt::format("{}", load<std::int8_t>(p)) : fmt::format("{}", load<std::uint8_t>(p)); return;
     case 2: out += is_signed ? fmt::format("{}", load<std::int16_t>(p)) : fmt::format("{}", load<std::uint16_t>(p)); return;

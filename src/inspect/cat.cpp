@@ -18,8 +18,8 @@ void run_cat(const std::string& path, std::ostream& out) {
   std::string oname = "/" + op.object;
   auto info = h5::object_info(file.id(), oname);
   if (!info) throw Error(ErrorKind::io, fmt::format("{}: {}: no such object", op.file, op.object));
-  if (info->type != 1) {
-    const char* kind = info->type == 0 ? "a group" : info->type == 2 ? "a named datatype" : "not a dataset";
+  if (info->type != h5::ObjectType::dataset) {
+    const char* kind = info->type == h5::ObjectType::group ? "a group" : info->type == h5::ObjectType::named_datatype ? "a named datatype" : "not a dataset";
     throw Error(ErrorKind::io, fmt::format("{}: {}: is {}, not a dataset", op.file, op.object, kind));
   }
   h5::ObjectId obj = h5::open_object(file.id(), oname);

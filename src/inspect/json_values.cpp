@@ -12,8 +12,8 @@ using h5::TypeDesc;
 namespace {
 
 // The `n` bytes at `p` in little-endian order (big-endian types reversed).
-void load_le(const std::byte* p, std::size_t n, int order, std::byte* out) {
-  if (order == H5T_ORDER_BE) {
+void load_le(const std::byte* p, std::size_t n, h5::ByteOrder order, std::byte* out) {
+  if (order == h5::ByteOrder::big) {
     for (std::size_t i = 0; i < n; ++i) out[i] = p[n - 1 - i];
   } else {
     std::memcpy(out, p, n);
@@ -21,7 +21,7 @@ void load_le(const std::byte* p, std::size_t n, int order, std::byte* out) {
 }
 
 template <typename T>
-T load(const std::byte* p, int order) {
+T load(const std::byte* p, h5::ByteOrder order) {
   T v;
   std::byte b[sizeof(T)];
   load_le(p, sizeof(T), order, b);
@@ -37,7 +37,7 @@ void append_integer(std::string& out, T v) {
 }
 
 void append_int(std::string& out, const TypeDesc& t, const std::byte* p) {
-  const bool is_signed = t.sign == H5T_SGN_2;
+  const bool is_signed = t.sign == h5::Sign::twos_complement;
   switch (t.size) {
     case 1: return is_signed ? append_integer(out, load<std::int8_t>(p, t.order)) : append_integer(out, load<std::uint8_t>(p, t.order));
     case 2: return is_signed ? append_integer(out, load<std::int16_t>(p, t.order)) : append_integer(out, load<std::uint16_t>(p, t.order));
@@ -53,7 +53,7 @@ void append_float(std::string& out, const TypeDesc& t, const std::byte* p) {
     case 4: return append_json_float(out, load<float>(p, t.order));
     case 8: return append_json_double(out, load<double>(p, t.order));
     default:
-      if (t.size == sizeof(long double) && t.order != H5T_ORDER_BE) {
+      if (t.size == sizeof(long double) && t.order != h5::ByteOrder::big) {
         long double v;
         std::memcpy(&v, p, sizeof v);
         return append_json_double(out, static_cast<double>(v));
@@ -238,7 +238,7 @@ void append_json_element(std::string& out, const TypeDesc& t, const std::byte* p
     }
     case TypeDesc::Kind::vlen: {
       if (t.super.empty()) break;
-      hvl_t v;
+      h5::VlenValue v;
       std::memcpy(&v, p, sizeof v);
       const TypeDesc& base = t.super[0];
       const auto* data = static_cast<const std::byte*>(v.p);

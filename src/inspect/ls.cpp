@@ -34,7 +34,7 @@ namespace {
 // H5Dget_chunk_info is quadratic on HDF5 1.10.8) in the index's order, which is
 // the order HDF5 iterates in. If the map cannot be built (damaged index),
 // HDF5's own answer is printed instead, as much of it as HDF5 gives.
-void for_each_chunk_row(hid_t dset, const std::function<void(std::span<const std::uint64_t>,
+void for_each_chunk_row(h5::Id dset, const std::function<void(std::span<const std::uint64_t>,
                                                              const format::ChunkRecord&, std::uint64_t)>& row) {
   std::optional<h5::Dataset> ds;
   try {
@@ -99,11 +99,11 @@ std::size_t append_escaped(std::string& out, const std::string& s, bool escape_s
 
 std::string spaces(std::size_t n) { return std::string(n, ' '); }
 
-const char* order_word(int order) {
+const char* order_word(h5::ByteOrder order) {
   switch (order) {
-    case 0: return " little-endian";   // H5T_ORDER_LE
-    case 1: return " big-endian";      // H5T_ORDER_BE
-    case 2: return " mixed-endian";    // H5T_ORDER_VAX
+    case h5::ByteOrder::little: return " little-endian";
+    case h5::ByteOrder::big: return " big-endian";
+    case h5::ByteOrder::vax: return " mixed-endian";
     default: return " unknown-byte-order";
   }
 }
@@ -149,7 +149,7 @@ void append_type(std::string& s, const TypeDesc& t, int ind, bool simple) {
   switch (t.kind) {
     case TypeDesc::Kind::integer: {
       const char* order = t.size > 1 ? order_word(t.order) : "";
-      const char* sign = t.sign == 0 ? " unsigned" : t.sign == 1 ? "" : " unknown-sign";
+      const char* sign = t.sign == h5::Sign::none ? " unsigned" : t.sign == h5::Sign::twos_complement ? "" : " unknown-sign";
       s += fmt::format("{}-bit{}{} integer", 8 * t.size, order, sign);
       append_precision(s, t, ind);
       return;
@@ -237,13 +237,13 @@ void append_type(std::string& s, const TypeDesc& t, int ind, bool simple) {
       }
       return;
     case TypeDesc::Kind::bitfield: {
-      const char* order = t.size > 1 ? (t.order >= 0 && t.order <= 2 ? order_word(t.order) : "unknown-byte-order") : "";
+      const char* order = t.size > 1 ? order_word(t.order) : "";
       s += fmt::format("{}-bit{} bitfield", 8 * t.size, order);
       append_precision(s, t, ind);
       return;
     }
     default:
-      s += fmt::format("{}-byte class-{} unknown", t.size, t.raw_class);
+      s += fmt::format("{}-byte class-{} unknown", t.size, static_cast<int>(t.raw_class));
   }
 }
 }  // namespace detail
@@ -254,7 +254,7 @@ using detail::append_type;
 struct Lister {
   const LsOptions& opt;
   std::ostream& out;
-  hid_t file = -1;
+  h5::Id file = -1;
   std::string fname;
   std::size_t name_start = 0;
 
@@ -277,10 +277,10 @@ struct Lister {
   void list_link(const h5::LinkEntry& e, bool top_level) {
     std::string s = obj_name(e.path);
     switch (e.link_type) {
-      case 1:  // H5L_TYPE_SOFT
+      case h5::LinkType::soft:
         s += "Soft Link {" + e.soft_target + "}";
         break;
-      case 64:  // H5L_TYPE_EXTERNAL
+      case h5::LinkType::external:
         s += "External Link {" + e.ext_file + "/" + (e.ext_path.empty() || e.ext_path[0] != '/' ? "/" : "") +
              e.ext_path + "}";
         break;
@@ -386,9 +386,9 @@ struct Lister {
     s += "}";
   }
 
-  void dataset_details(hid_t dset, const h5::DatasetDesc& d) {
+  void dataset_details(h5::Id dset, const h5::DatasetDesc& d) {
     std::string s;
-    if (d.layout == 2) {  // H5D_CHUNKED
+    if (d.layout == h5::Layout::chunked) {
       s += "    Chunks:    {";
       std::uint64_t total = d.type.size;
       for (std::size_t i = 0; i < d.chunk.size(); ++i) {
@@ -396,7 +396,7 @@ struct Lister {
         total *= d.chunk[i];
       }
       s += fmt::format("}} {} bytes\n", total);
-    } else if (d.layout == 1 && !d.external.empty()) {  // H5D_CONTIGUOUS with external files
+    } else if (d.layout == h5::Layout::contiguous && !d.external.empty()) {  // with external files
       std::size_t max_len = 0;
       for (const auto& e : d.external) {
         std::string tmp;
@@ -420,7 +420,7 @@ struct Lister {
       }
       s += fmt::format("        {:>4} {:>10} {:>10} {:>10} {}\n", "----", "----------", "----------", "----------",
                        std::string(max_len, '-'));
-    } else if (d.layout == 3 && !d.virtual_maps.empty()) {  // H5D_VIRTUAL
+    } else if (d.layout == h5::Layout::virtual_ && !d.virtual_maps.empty()) {
       s += fmt::format("    {:<10} {{{}}} Source {{\n", "Maps:", d.virtual_maps.size());
       for (const auto& m : d.virtual_maps) {
         s += fmt::format("    {:<10}        ", " ");
@@ -461,15 +461,15 @@ struct Lister {
     if (opt.address) print_address(dset, d);
   }
 
-  void print_address(hid_t dset, const h5::DatasetDesc& d) {
-    if (d.layout == 2 && d.storage_size == 0) {
+  void print_address(h5::Id dset, const h5::DatasetDesc& d) {
+    if (d.layout == h5::Layout::chunked && d.storage_size == 0) {
       // HDF5 1.10.8's H5Ddebug (which h5ls -va calls) crashes on a chunked
       // dataset with no chunk index yet; h5dig reports the undefined address.
       out << fmt::format("    Address: {}\n", std::numeric_limits<std::uint64_t>::max());
       return;
     }
     std::string dbg = h5::debug_text(dset);
-    if (d.layout != 2) {
+    if (d.layout != h5::Layout::chunked) {
       out << dbg;
       return;
     }
@@ -493,7 +493,7 @@ struct Lister {
     });
   }
 
-  void dump_dataset_values(hid_t dset, const h5::DatasetDesc& d) {
+  void dump_dataset_values(h5::Id dset, const h5::DatasetDesc& d) {
     out << data_heading("    Data:", 9);
     if (d.space.kind == h5::SpaceDesc::Kind::null) {
       out << "\n";
@@ -517,7 +517,7 @@ struct Lister {
   // `in_attribute`: the values of a dataset an attribute's object reference
   // points to (h5ls keeps the attribute's continuation prefix); `nested`: inside
   // such a reference's DATA block.
-  bool render_values(hid_t dset, const h5::DatasetDesc& d, std::size_t pre, bool in_attribute = false,
+  bool render_values(h5::Id dset, const h5::DatasetDesc& d, std::size_t pre, bool in_attribute = false,
                      bool nested = false) {
     bool per_line = opt.simple || opt.width == 0;
     // h5ls -S ignores -w for dataset values (one value per line, never wrapped).
@@ -593,7 +593,7 @@ struct Lister {
   // The slab's values decoded by h5dig's codec pipeline (io::ParallelReader
   // reads the stored bytes), converted to the native memory type as H5Dread
   // would. Throws Error where h5dig has no codec either.
-  static h5::ValueBuffer values_with_h5digs_codecs(hid_t dset, std::optional<io::ParallelReader>& reader,
+  static h5::ValueBuffer values_with_h5digs_codecs(h5::Id dset, std::optional<io::ParallelReader>& reader,
                                                    const std::vector<std::uint64_t>& start,
                                                    const std::vector<std::uint64_t>& count) {
     if (!reader) {
@@ -615,7 +615,7 @@ struct Lister {
 
   static bool is_region(const TypeDesc& t) { return t.kind == TypeDesc::Kind::reference && t.ref_kind == TypeDesc::RefKind::region; }
 
-  detail::ValueFormat value_format(hid_t loc) const {
+  detail::ValueFormat value_format(h5::Id loc) const {
     detail::ValueFormat vf;
     vf.simple = opt.simple;
     vf.str_repeat = opt.simple ? 0 : 8;
@@ -647,7 +647,7 @@ struct Lister {
   }
 
   // Region references of an attribute, one after the other.
-  void render_regions(hid_t loc, const h5::ValueBuffer& vb, detail::RegionLayout layout, std::uint64_t first) {
+  void render_regions(h5::Id loc, const h5::ValueBuffer& vb, detail::RegionLayout layout, std::uint64_t first) {
     detail::RegionRenderer rr(out, std::move(layout));
     const std::size_t elem = vb.mem_type.size;  // H5Dread/H5Aread pack elements at the memory type's size
     for (std::uint64_t i = 0; i < vb.count; ++i) rr.reference(h5::describe_region_ref(loc, vb.bytes.data() + i * elem), first + i);
@@ -656,7 +656,7 @@ struct Lister {
 
   // h5ls prints an object reference as the target's kind and address, then
   // the target dataset's values in a nested DATA block.
-  void render_reference(hid_t dset, const std::byte* ref, std::size_t pre, bool in_attribute) {
+  void render_reference(h5::Id dset, const std::byte* ref, std::size_t pre, bool in_attribute) {
     h5::RefTarget t = h5::dereference_object(dset, ref);
     if (t.kind.empty()) {
       out << spaces(pre) << "NULL\n";
@@ -679,8 +679,9 @@ struct Lister {
 
   void list_object(const std::string& path, const h5::ObjectInfo& info, const std::optional<std::string>& first_seen) {
     std::string s = obj_name(path);
-    const char* kind = info.type == 0 ? "Group" : info.type == 1 ? "Dataset" : info.type == 2 ? "Type" : nullptr;
-    if (info.type < 0 || info.type > 2) s += fmt::format("Unknown type({})", info.type);
+    using T = h5::ObjectType;
+    const char* kind = info.type == T::group ? "Group" : info.type == T::dataset ? "Dataset" : info.type == T::named_datatype ? "Type" : nullptr;
+    if (!kind) s += fmt::format("Unknown type({})", static_cast<int>(info.type));
     if (kind) s += kind;
     if (first_seen) {
       s += ", same as ";
@@ -697,7 +698,7 @@ struct Lister {
       return;
     }
     std::optional<h5::DatasetDesc> dset;
-    if (info.type == 1) {
+    if (info.type == h5::ObjectType::dataset) {
       dset = h5::describe_dataset(obj.get());
       dataset_dims(s, dset->space);
     }
@@ -724,10 +725,10 @@ struct Lister {
         out << c << "\"\n";
       }
     }
-    if (info.type == 1) {
+    if (info.type == h5::ObjectType::dataset) {
       if (opt.verbose) dataset_details(obj.get(), *dset);
       if (opt.data) dump_dataset_values(obj.get(), *dset);
-    } else if (info.type == 2 && opt.verbose) {
+    } else if (info.type == h5::ObjectType::named_datatype && opt.verbose) {
       h5::TypeDesc t = h5::describe_type(obj.get());
       std::string ts = "    Type:      ";
       append_type(ts, t, 15, opt.simple);
@@ -738,11 +739,11 @@ struct Lister {
   void visit(const std::string& oname, std::size_t base_len, bool display_root) {
     auto info = h5::object_info(file, oname);
     if (!info) throw Error(ErrorKind::io, fmt::format("{}: {}: no such object", fname, oname));
-    if (info->type == 0) {
+    if (info->type == h5::ObjectType::group) {
       name_start = base_len;
       if (display_root) list_object(oname, *info, std::nullopt);
       h5::visit_links(file, oname, opt.recursive, [&](const h5::LinkEntry& e) {
-        if (e.link_type == 0) list_object(e.path, e.info, e.first_seen);
+        if (e.link_type == h5::LinkType::hard) list_object(e.path, e.info, e.first_seen);
         else list_link(e, false);
       });
     } else {
@@ -776,7 +777,7 @@ void run_ls(const std::vector<std::string>& paths, const LsOptions& options, std
       l.name_start = 1;
       auto link = h5::link_info(file.id(), oname);
       if (!link) throw Error(ErrorKind::io, fmt::format("{}: {}: no such object", op.file, op.object));
-      if (link->link_type != 0) {
+      if (link->link_type != h5::LinkType::hard) {
         l.list_link(*link, true);
         continue;
       }

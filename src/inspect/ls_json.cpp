@@ -47,9 +47,9 @@ json type_json(const TypeDesc& t) {
   detail::append_type(text, t, 0, false);
   j["text"] = text;
   if (t.kind == TypeDesc::Kind::integer || t.kind == TypeDesc::Kind::floating || t.kind == TypeDesc::Kind::bitfield) {
-    j["order"] = t.order == 0 ? "little" : t.order == 1 ? "big" : "other";
+    j["order"] = t.order == h5::ByteOrder::little ? "little" : t.order == h5::ByteOrder::big ? "big" : "other";
   }
-  if (t.kind == TypeDesc::Kind::integer) j["signed"] = t.sign == 1;
+  if (t.kind == TypeDesc::Kind::integer) j["signed"] = t.sign == h5::Sign::twos_complement;
   if (t.kind == TypeDesc::Kind::string) {
     j["variable"] = t.variable;
     j["padding"] = t.strpad == 0 ? "nullterm" : t.strpad == 1 ? "nullpad" : t.strpad == 2 ? "spacepad" : "unknown";
@@ -89,12 +89,12 @@ json space_json(const h5::SpaceDesc& s, json& j) {
   return j;
 }
 
-const char* layout_name(int layout) {
+const char* layout_name(h5::Layout layout) {
   switch (layout) {
-    case 0: return "compact";
-    case 1: return "contiguous";
-    case 2: return "chunked";
-    case 3: return "virtual";
+    case h5::Layout::compact: return "compact";
+    case h5::Layout::contiguous: return "contiguous";
+    case h5::Layout::chunked: return "chunked";
+    case h5::Layout::virtual_: return "virtual";
     default: return "unknown";
   }
 }
@@ -136,7 +136,7 @@ json shaped(const std::vector<json>& flat, const h5::SpaceDesc& space) {
   return space.dims.empty() ? json::array() : nest(flat, space.dims, 0, at);
 }
 
-json dataset_values(hid_t dset, const h5::DatasetDesc& d) {
+json dataset_values(h5::Id dset, const h5::DatasetDesc& d) {
   if (d.space.kind == h5::SpaceDesc::Kind::null) return json::array();
   if (!has_values(d.type, d.space)) return nullptr;
   std::vector<json> flat;
@@ -164,17 +164,17 @@ json attribute_values(const h5::AttributeDesc& a) {
 }
 
 struct JsonLister {
-  hid_t file;
+  h5::Id file;
   json& objects;
   bool data = false;  // -d: values too
 
   void add_link(const h5::LinkEntry& e) {
     json j;
     j["path"] = e.path;
-    if (e.link_type == 1) {
+    if (e.link_type == h5::LinkType::soft) {
       j["kind"] = "soft_link";
       j["target"] = e.soft_target;
-    } else if (e.link_type == 64) {
+    } else if (e.link_type == h5::LinkType::external) {
       j["kind"] = "external_link";
       j["target_file"] = e.ext_file;
       j["target"] = e.ext_path;
@@ -187,7 +187,8 @@ struct JsonLister {
   void add_object(const std::string& path, const h5::ObjectInfo& info, const std::optional<std::string>& first_seen) {
     json j;
     j["path"] = path;
-    j["kind"] = info.type == 0 ? "group" : info.type == 1 ? "dataset" : info.type == 2 ? "datatype" : "unknown";
+    using T = h5::ObjectType;
+    j["kind"] = info.type == T::group ? "group" : info.type == T::dataset ? "dataset" : info.type == T::named_datatype ? "datatype" : "unknown";
     j["address"] = info.addr;
     j["links"] = info.rc;
     j["modified"] = info.mtime > 0 ? json(info.mtime) : json(nullptr);
@@ -207,7 +208,7 @@ struct JsonLister {
       attrs.push_back(std::move(ja));
     });
     j["attributes"] = attrs;
-    if (info.type == 1) {
+    if (info.type == h5::ObjectType::dataset) {
       h5::DatasetDesc d = h5::describe_dataset(obj.get());
       space_json(d.space, j);
       j["type"] = type_json(d.type);
@@ -234,7 +235,7 @@ struct JsonLister {
         j["virtual"] = maps;
       }
       if (data) j["values"] = dataset_values(obj.get(), d);
-    } else if (info.type == 2) {
+    } else if (info.type == h5::ObjectType::named_datatype) {
       j["type"] = type_json(h5::describe_type(obj.get()));
     }
     objects.push_back(std::move(j));
@@ -260,7 +261,7 @@ void list_json(const std::vector<std::string>& paths, const LsOptions& options, 
     if (oname != "/") {
       auto link = h5::link_info(file.id(), oname);
       if (!link) throw Error(ErrorKind::io, fmt::format("{}: {}: no such object", op.file, op.object));
-      if (link->link_type != 0) {
+      if (link->link_type != h5::LinkType::hard) {
         l.add_link(*link);
         entry["objects"] = objects;
         doc["files"].push_back(std::move(entry));
@@ -270,9 +271,9 @@ void list_json(const std::vector<std::string>& paths, const LsOptions& options, 
     auto info = h5::object_info(file.id(), oname);
     if (!info) throw Error(ErrorKind::io, fmt::format("{}: {}: no such object", op.file, op.object));
     l.add_object(oname, *info, std::nullopt);
-    if (info->type == 0) {
+    if (info->type == h5::ObjectType::group) {
       h5::visit_links(file.id(), oname, options.recursive, [&](const h5::LinkEntry& e) {
-        if (e.link_type == 0) l.add_object(e.path, e.info, e.first_seen);
+        if (e.link_type == h5::LinkType::hard) l.add_object(e.path, e.info, e.first_seen);
         else l.add_link(e);
       });
     }

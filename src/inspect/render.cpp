@@ -78,7 +78,7 @@ T load(const std::byte* p) {
 }
 
 std::string format_integer(const TypeDesc& t, const std::byte* p) {
-  bool is_signed = t.sign != 0;  // H5T_SGN_NONE == 0
+  bool is_signed = t.sign != h5::Sign::none;
   switch (t.size) {
     case 1: return is_signed ? fmt::format("{}", load<std::int8_t>(p)) : fmt::format("{}", load<std::uint8_t>(p));
     case 2: return is_signed ? fmt::format("{}", load<std::int16_t>(p)) : fmt::format("{}", load<std::uint16_t>(p));

@@ -17,13 +17,13 @@ namespace h5dig::io {
 
 namespace {
 
-std::uint64_t product(std::span<const hsize_t> v) {
+std::uint64_t product(std::span<const h5::Size> v) {
   std::uint64_t p = 1;
   for (auto x : v) p *= x;
   return p;
 }
 
-std::string coords(std::span<const hsize_t> v) { return fmt::format("[{}]", fmt::join(v, ",")); }
+std::string coords(std::span<const h5::Size> v) { return fmt::format("[{}]", fmt::join(v, ",")); }
 
 }  // namespace
 
@@ -35,16 +35,16 @@ std::string MemoryPlan::describe() const {
                      in_flight_chunks);
 }
 
-MemoryPlan plan_memory(std::span<const hsize_t> shape, std::span<const hsize_t> chunks,
-                       std::span<const hsize_t> block_shape, std::size_t element_size, std::size_t in_flight) {
+MemoryPlan plan_memory(std::span<const h5::Size> shape, std::span<const h5::Size> chunks,
+                       std::span<const h5::Size> block_shape, std::size_t element_size, std::size_t in_flight) {
   MemoryPlan plan;
   plan.chunk_bytes = product(chunks) * element_size;
   plan.in_flight_chunks = in_flight;
   const std::size_t rank = chunks.size();
-  std::vector<hsize_t> block(block_shape.begin(), block_shape.end());
+  std::vector<h5::Size> block(block_shape.begin(), block_shape.end());
   if (block.size() != rank) block.assign(chunks.begin(), chunks.end());
   auto nchunks = [&](std::size_t d) -> std::uint64_t {
-    hsize_t n = std::max<hsize_t>(shape[d], block[d]);
+    h5::Size n = std::max<h5::Size>(shape[d], block[d]);
     return std::max<std::uint64_t>(1, (n + chunks[d] - 1) / chunks[d]);
   };
   // A block straddles chunk boundaries along d unless it spans whole chunks
@@ -60,12 +60,12 @@ MemoryPlan plan_memory(std::span<const hsize_t> shape, std::span<const hsize_t> 
     }
   std::uint64_t open = 1;
   for (std::size_t d = 0; d < rank; ++d) {
-    std::uint64_t per_block = (std::max<hsize_t>(block[d], 1) + chunks[d] - 1) / chunks[d];
+    std::uint64_t per_block = (std::max<h5::Size>(block[d], 1) + chunks[d] - 1) / chunks[d];
     if (d < k) {
       open *= std::min(per_block, nchunks(d));
     } else if (d == k) {
       // Blocks that tile the chunk exactly finish one chunk row before the next.
-      std::uint64_t rows = (chunks[d] % std::max<hsize_t>(block[d], 1) == 0) ? per_block : per_block + 1;
+      std::uint64_t rows = (chunks[d] % std::max<h5::Size>(block[d], 1) == 0) ? per_block : per_block + 1;
       open *= std::min(rows, nchunks(d));
     } else {
       open *= nchunks(d);  // the sweep of the trailing dims completes before any chunk along k does
@@ -78,17 +78,17 @@ MemoryPlan plan_memory(std::span<const hsize_t> shape, std::span<const hsize_t> 
 // ------------------------------------------------------------------ session
 
 struct DatasetState {
-  h5::Dataset dataset{H5I_INVALID_HID};
+  h5::Dataset dataset{h5::kInvalidId};
   std::string name;
   std::optional<codec::Pipeline> encoder;  // gzip=N:zlib is a pipeline option
-  std::vector<hsize_t> disk_extent;  // as last set in the file
-  std::vector<hsize_t> extent;       // logical extent (grows with writes along non-fixed dims)
+  std::vector<h5::Size> disk_extent;  // as last set in the file
+  std::vector<h5::Size> extent;       // logical extent (grows with writes along non-fixed dims)
   std::size_t queued = 0;            // chunks handed to the session, not yet written
 };
 
 struct Job {
   std::shared_ptr<DatasetState> ds;
-  std::vector<hsize_t> offset;  // chunk origin, elements
+  std::vector<h5::Size> offset;  // chunk origin, elements
   std::vector<std::byte> raw;
   std::vector<std::byte> encoded;
   std::uint32_t mask = 0;
@@ -159,7 +159,7 @@ struct WriteSession::Impl {
         if (job->offset[d] >= ds.disk_extent[d]) beyond = true;
       if (beyond) {
         // H5Dwrite_chunk refuses chunks outside the current extent.
-        std::vector<hsize_t> e = ds.disk_extent;
+        std::vector<h5::Size> e = ds.disk_extent;
         for (std::size_t d = 0; d < e.size(); ++d) e[d] = std::max(e[d], ds.extent[d]);
         ds.dataset.set_extent(e);
         ds.disk_extent = e;
@@ -209,7 +209,7 @@ struct ChunkWriter::Impl {
   WriteSession::Impl* session = nullptr;
   std::shared_ptr<DatasetState> ds;
   std::vector<codec::FilterSpec> filters;
-  std::vector<hsize_t> chunks, maxdims;
+  std::vector<h5::Size> chunks, maxdims;
   std::vector<bool> fixed;  // dimension whose extent is final at creation
   std::size_t esize = 0;
   std::uint64_t chunk_elems = 0, chunk_bytes = 0;
@@ -221,7 +221,7 @@ struct ChunkWriter::Impl {
     std::vector<std::byte> buf;
     std::uint64_t filled = 0;
   };
-  std::map<std::vector<hsize_t>, Partial> partials;  // by chunk index; ordered so finish() is row-major
+  std::map<std::vector<h5::Size>, Partial> partials;  // by chunk index; ordered so finish() is row-major
   bool finished = false;
 
   std::size_t rank() const { return chunks.size(); }
@@ -237,18 +237,18 @@ struct ChunkWriter::Impl {
   // Elements of chunk `idx` that lie inside the dataset: when all of them are
   // written the chunk is complete. Along a dimension that may still grow the
   // whole chunk must be written (finish() flushes what is left).
-  std::uint64_t needed(const std::vector<hsize_t>& idx) const {
+  std::uint64_t needed(const std::vector<h5::Size>& idx) const {
     std::uint64_t n = 1;
     for (std::size_t d = 0; d < rank(); ++d) {
-      hsize_t origin = idx[d] * chunks[d];
-      hsize_t len = chunks[d];
-      if (fixed[d]) len = std::min<hsize_t>(len, ds->extent[d] - origin);
+      h5::Size origin = idx[d] * chunks[d];
+      h5::Size len = chunks[d];
+      if (fixed[d]) len = std::min<h5::Size>(len, ds->extent[d] - origin);
       n *= len;
     }
     return n;
   }
 
-  void submit(const std::vector<hsize_t>& idx, std::vector<std::byte> buf) {
+  void submit(const std::vector<h5::Size>& idx, std::vector<std::byte> buf) {
     auto job = std::make_unique<Job>();
     job->ds = ds;
     job->offset.resize(rank());
@@ -267,7 +267,7 @@ struct ChunkWriter::Impl {
                               util::format_bytes(double(held)), util::format_bytes(double(memory_limit))));
   }
 
-  void write(std::span<const hsize_t> offset, std::span<const hsize_t> shape, std::span<const std::byte> data) {
+  void write(std::span<const h5::Size> offset, std::span<const h5::Size> shape, std::span<const std::byte> data) {
     if (finished) throw_usage(fmt::format("{}: write after finish", ds->name));
     const std::size_t r = rank();
     if (offset.size() != r || shape.size() != r)
@@ -277,18 +277,18 @@ struct ChunkWriter::Impl {
       throw_usage(fmt::format("{}: block {} of {} elements needs {} bytes, got {}", ds->name, coords(shape), n,
                               n * esize, data.size()));
     for (std::size_t d = 0; d < r; ++d) {
-      hsize_t end = offset[d] + shape[d];
-      hsize_t limit = fixed[d] ? ds->extent[d] : maxdims[d];
+      h5::Size end = offset[d] + shape[d];
+      h5::Size limit = fixed[d] ? ds->extent[d] : maxdims[d];
       if (end > limit || end < offset[d])
         throw_usage(fmt::format("{}: block at {} of shape {} goes past the dataset's {} {} along dimension {}",
                                 ds->name, coords(offset), coords(shape), fixed[d] ? "extent" : "maximum", limit, d));
     }
     if (n == 0) return;
     for (std::size_t d = 0; d < r; ++d)
-      if (!fixed[d]) ds->extent[d] = std::max<hsize_t>(ds->extent[d], offset[d] + shape[d]);
+      if (!fixed[d]) ds->extent[d] = std::max<h5::Size>(ds->extent[d], offset[d] + shape[d]);
 
     // Chunk index ranges touched by the block.
-    std::vector<hsize_t> lo(r), hi(r), idx(r);
+    std::vector<h5::Size> lo(r), hi(r), idx(r);
     for (std::size_t d = 0; d < r; ++d) {
       lo[d] = offset[d] / chunks[d];
       hi[d] = (offset[d] + shape[d] - 1) / chunks[d];
@@ -300,13 +300,13 @@ struct ChunkWriter::Impl {
       bstride[d] = bstride[d + 1] * shape[d + 1];
       cstride[d] = cstride[d + 1] * chunks[d + 1];
     }
-    std::vector<hsize_t> a(r), b(r);  // intersection [a, b) in dataset coordinates
+    std::vector<h5::Size> a(r), b(r);  // intersection [a, b) in dataset coordinates
     for (;;) {
       std::uint64_t count = 1;
       for (std::size_t d = 0; d < r; ++d) {
-        hsize_t c0 = idx[d] * chunks[d];
-        a[d] = std::max<hsize_t>(c0, offset[d]);
-        b[d] = std::min<hsize_t>(c0 + chunks[d], offset[d] + shape[d]);
+        h5::Size c0 = idx[d] * chunks[d];
+        a[d] = std::max<h5::Size>(c0, offset[d]);
+        b[d] = std::min<h5::Size>(c0 + chunks[d], offset[d] + shape[d]);
         count *= b[d] - a[d];
       }
       auto it = partials.find(idx);
@@ -339,12 +339,12 @@ struct ChunkWriter::Impl {
 
   // Copies the intersection box [a, b) from the block into the chunk buffer,
   // one contiguous innermost run at a time.
-  void copy_into(std::vector<std::byte>& chunk, const std::vector<hsize_t>& idx, const std::vector<hsize_t>& a,
-                 const std::vector<hsize_t>& b, std::span<const hsize_t> offset, std::span<const std::byte> data,
+  void copy_into(std::vector<std::byte>& chunk, const std::vector<h5::Size>& idx, const std::vector<h5::Size>& a,
+                 const std::vector<h5::Size>& b, std::span<const h5::Size> offset, std::span<const std::byte> data,
                  const std::vector<std::uint64_t>& bstride, const std::vector<std::uint64_t>& cstride) const {
     const std::size_t r = rank();
     const std::size_t run = (b[r - 1] - a[r - 1]) * esize;
-    std::vector<hsize_t> p(a.begin(), a.end());
+    std::vector<h5::Size> p(a.begin(), a.end());
     for (;;) {
       std::uint64_t bo = 0, co = 0;
       for (std::size_t d = 0; d < r; ++d) {
@@ -367,7 +367,7 @@ struct ChunkWriter::Impl {
     // Incomplete chunks: what was not written is the fill value (HDF5 does the same).
     while (!partials.empty()) {
       auto it = partials.begin();
-      std::vector<hsize_t> idx = it->first;
+      std::vector<h5::Size> idx = it->first;
       std::vector<std::byte> buf = std::move(it->second.buf);
       partials.erase(it);
       submit(idx, std::move(buf));
@@ -508,25 +508,25 @@ ChunkWriter ChunkWriter::open(WriteSession& session, h5::Dataset dataset, codec:
   return ChunkWriter(make_impl(session, session.impl_.get(), std::move(dataset), name, filters, deflate, options));
 }
 
-void ChunkWriter::write(std::span<const hsize_t> offset, std::span<const hsize_t> shape,
+void ChunkWriter::write(std::span<const h5::Size> offset, std::span<const h5::Size> shape,
                         std::span<const std::byte> data) {
   impl_->write(offset, shape, data);
 }
 
-void ChunkWriter::append(std::span<const hsize_t> shape, std::span<const std::byte> data) {
-  std::vector<hsize_t> offset(impl_->rank(), 0);
+void ChunkWriter::append(std::span<const h5::Size> shape, std::span<const std::byte> data) {
+  std::vector<h5::Size> offset(impl_->rank(), 0);
   offset[0] = impl_->ds->extent[0];
   if (impl_->fixed[0]) throw_usage(fmt::format("{}: append needs an extendible first dimension", impl_->ds->name));
   impl_->write(offset, shape, data);
 }
 
 void ChunkWriter::write_all(std::span<const std::byte> data) {
-  std::vector<hsize_t> offset(impl_->rank(), 0);
+  std::vector<h5::Size> offset(impl_->rank(), 0);
   impl_->write(offset, impl_->ds->extent, data);
 }
 
 void ChunkWriter::finish(bool wait) { impl_->finish(wait); }
-const std::vector<hsize_t>& ChunkWriter::extent() const noexcept { return impl_->ds->extent; }
+const std::vector<h5::Size>& ChunkWriter::extent() const noexcept { return impl_->ds->extent; }
 const std::string& ChunkWriter::name() const noexcept { return impl_->ds->name; }
 const MemoryPlan& ChunkWriter::plan() const noexcept { return impl_->plan; }
 const std::vector<codec::FilterSpec>& ChunkWriter::filters() const noexcept { return impl_->filters; }

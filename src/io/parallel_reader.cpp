@@ -17,6 +17,8 @@
 
 #include "h5dig/chunk/chunk_map.hpp"
 #include "h5dig/codec/pipeline.hpp"
+#include "h5dig/format/chunk_record.hpp"
+#include "h5dig/format/file_reader.hpp"
 #include "h5dig/error.hpp"
 #include "h5dig/exec/pipeline.hpp"
 #include "h5dig/h5/filters.hpp"
@@ -241,7 +243,7 @@ struct ParallelReader::Impl {
   bool scalar = false;  // rank-0 (or null) dataspace
   bool null_space = false;  // H5S_NULL: no elements at all
   ElementType type;
-  H5D_layout_t layout = H5D_CONTIGUOUS;
+  h5::Layout layout = h5::Layout::contiguous;
   std::vector<std::uint64_t> chunk_shape;
   std::optional<codec::Pipeline> pipeline;
   std::vector<codec::FilterSpec> filters;
@@ -250,7 +252,7 @@ struct ParallelReader::Impl {
   bool fill_zero = true;
   util::Fd fd;
   std::uint64_t file_size = 0;
-  haddr_t contiguous_offset = HADDR_UNDEF;  // contiguous data's file offset; undefined until written
+  h5::Address contiguous_offset = h5::kUndefinedAddress;  // contiguous data's file offset; undefined until written
   // Chunk map, built on first use: records plus a sorted index by linear grid position.
   bool mapped = false;
   chunk::ChunkMap map;
@@ -272,7 +274,10 @@ struct ParallelReader::Impl {
 
   void ensure_map() {
     if (mapped) return;
-    map = chunk::map_chunks(*ds);
+    // The index is read through the descriptor the chunks are read through:
+    // the file is opened once by HDF5 (metadata) and once by h5dig.
+    const format::FileReader index_file(fd.get(), file_size, file);
+    map = chunk::map_chunks(*ds, chunk::MapMethod::automatic, &index_file);
     const std::size_t rank = shape.size();
     grid.resize(rank);
     for (std::size_t d = 0; d < rank; ++d) grid[d] = (shape[d] + chunk_shape[d] - 1) / chunk_shape[d];
@@ -331,9 +336,9 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
   }
   m.type = ElementType{info.size, info.npy_descr, info.npy_subshape, info.space_padded, info.summary};
   h5::Dataspace space = ds.space();
-  if (space.kind() != H5S_SIMPLE) {
+  if (space.kind() != h5::SpaceClass::simple) {
     m.scalar = true;
-    m.null_space = space.kind() == H5S_NULL;
+    m.null_space = space.kind() == h5::SpaceClass::null;
   } else {
     auto dims = space.dims();
     m.shape.assign(dims.begin(), dims.end());
@@ -346,14 +351,14 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
   m.filters = h5::read_filter_specs(dcpl);
   if (m.scalar) {
     // one element (or none): H5Dread is the direct way, no note
-  } else if (m.layout == H5D_VIRTUAL) {
+  } else if (m.layout == h5::Layout::virtual_) {
     m.fallback = "virtual dataset (its data lives in other datasets)";
-  } else if (m.layout == H5D_COMPACT) {
+  } else if (m.layout == h5::Layout::compact) {
     m.fallback = "";  // compact data lives in the object header: H5Dread is the direct way, no note
-  } else if (m.layout == H5D_CONTIGUOUS) {
+  } else if (m.layout == h5::Layout::contiguous) {
     if (h5::has_external_storage(ds)) m.fallback = "external raw data files";
     m.contiguous_offset = ds.contiguous_offset();
-  } else if (m.layout == H5D_CHUNKED) {
+  } else if (m.layout == h5::Layout::chunked) {
     auto cd = ds.chunk_dims();
     m.chunk_shape.assign(cd.begin(), cd.end());
     try {
@@ -384,20 +389,20 @@ std::uint64_t ParallelReader::output_bytes(const Selection& sel) const {
 }
 
 std::uint64_t ParallelReader::allocated_chunks() {
-  if (impl_->layout != H5D_CHUNKED) return 0;
+  if (impl_->layout != h5::Layout::chunked) return 0;
   impl_->ensure_map();
   return impl_->by_linear.size();
 }
 
 std::string ParallelReader::describe() const {
   const Impl& m = *impl_;
-  std::string layout = m.layout == H5D_CHUNKED      ? fmt::format("chunked {}", join_coords(m.chunk_shape))
-                       : m.layout == H5D_CONTIGUOUS ? "contiguous"
-                       : m.layout == H5D_COMPACT    ? "compact"
-                       : m.layout == H5D_VIRTUAL    ? "virtual"
+  std::string layout = m.layout == h5::Layout::chunked      ? fmt::format("chunked {}", join_coords(m.chunk_shape))
+                       : m.layout == h5::Layout::contiguous ? "contiguous"
+                       : m.layout == h5::Layout::compact    ? "compact"
+                       : m.layout == h5::Layout::virtual_    ? "virtual"
                                                     : "other";
   std::string how = !m.fallback.empty() ? "H5Dread: " + m.fallback
-                    : m.layout == H5D_CHUNKED || m.layout == H5D_CONTIGUOUS ? "h5dig"
+                    : m.layout == h5::Layout::chunked || m.layout == h5::Layout::contiguous ? "h5dig"
                                                                             : "H5Dread";
   return fmt::format("{}, {}, filters {}, read by {}", m.type.summary, layout, m.filter_names(), how);
 }
@@ -412,9 +417,7 @@ void ParallelReader::Impl::check_record(const format::ChunkRecord& rec, std::spa
     fail(fmt::format("stored at bytes {}+{}, past the end of the file ({} bytes)", rec.byte_offset, rec.size,
                      file_size));
   }
-  // No codec expands data by more than a small header; a size beyond this is a
-  // lying index, and reading it would allocate without bound.
-  if (rec.size > 2 * nominal + (1u << 20)) {
+  if (!format::plausible_stored_size(rec.size, nominal)) {
     fail(fmt::format("stored size {} is implausible for a {}-byte chunk", rec.size, nominal));
   }
 }
@@ -502,7 +505,7 @@ ReadStats ParallelReader::Impl::read_chunked(const Selection& sel, std::span<std
     const format::ChunkRecord& rec = map.record(static_cast<std::size_t>(item.record));
     const bool unfiltered = pipeline->empty();
     if (options.raw_source == RawSource::hdf5) {
-      std::vector<hsize_t> off(item.origin.begin(), item.origin.end());
+      std::vector<h5::Size> off(item.origin.begin(), item.origin.end());
       std::uint32_t mask = 0;
       std::vector<std::byte> bytes;
       ds->read_chunk(off, mask, bytes);
@@ -669,9 +672,9 @@ ReadStats ParallelReader::read(const Selection& sel, std::span<std::byte> out, c
     throw_usage(fmt::format("{}: output buffer holds {} bytes, the selection needs {}", m.where(), out.size(), want));
   }
   ReadStats stats;
-  if (m.layout == H5D_CHUNKED && !m.scalar && m.fallback.empty()) {
+  if (m.layout == h5::Layout::chunked && !m.scalar && m.fallback.empty()) {
     stats = m.read_chunked(sel, out, options);
-  } else if (m.layout == H5D_CONTIGUOUS && !m.scalar && m.fallback.empty() && m.contiguous_offset != HADDR_UNDEF) {
+  } else if (m.layout == h5::Layout::contiguous && !m.scalar && m.fallback.empty() && m.contiguous_offset != h5::kUndefinedAddress) {
     stats = m.read_contiguous(sel, out, options, m.contiguous_offset);
   } else {
     if (!m.fallback.empty()) m.note(options, m.fallback);
@@ -690,8 +693,8 @@ ReadStats ParallelReader::read(const Selection& sel, std::span<std::byte> out, c
 bool ParallelReader::read_enters_hdf5(const ReadOptions& options) const {
   const Impl& m = *impl_;
   if (m.scalar || !m.fallback.empty()) return true;
-  if (m.layout == H5D_CHUNKED) return !m.mapped || options.raw_source == RawSource::hdf5;
-  return !(m.layout == H5D_CONTIGUOUS && m.contiguous_offset != HADDR_UNDEF);
+  if (m.layout == h5::Layout::chunked) return !m.mapped || options.raw_source == RawSource::hdf5;
+  return !(m.layout == h5::Layout::contiguous && m.contiguous_offset != h5::kUndefinedAddress);
 }
 
 void ParallelReader::read_hdf5(const Selection& sel, std::span<std::byte> out) {
@@ -706,14 +709,14 @@ void ParallelReader::read_hdf5(const Selection& sel, std::span<std::byte> out) {
 
 std::uint64_t ParallelReader::kernel_output_bytes() {
   Impl& m = *impl_;
-  if (m.layout != H5D_CHUNKED) return 0;
+  if (m.layout != h5::Layout::chunked) return 0;
   m.ensure_map();
   return m.by_linear.size() * m.map.chunk_nbytes();
 }
 
 KernelStats ParallelReader::decode_kernel(std::size_t threads, std::span<std::byte> out) {
   Impl& m = *impl_;
-  if (m.layout != H5D_CHUNKED || !m.fallback.empty()) {
+  if (m.layout != h5::Layout::chunked || !m.fallback.empty()) {
     throw_usage(fmt::format("{}: the decode kernel needs a chunked dataset with filters h5dig decodes ({})", m.where(),
                             describe()));
   }

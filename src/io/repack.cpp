@@ -39,9 +39,9 @@ std::pair<std::filesystem::path, std::string> split_output_path(const std::strin
   return {prefix, object};
 }
 
-std::vector<hsize_t> default_chunks(const std::vector<hsize_t>& dims, std::size_t element_size) {
-  std::vector<hsize_t> c(dims.size());
-  for (std::size_t d = 0; d < dims.size(); ++d) c[d] = std::max<hsize_t>(1, dims[d]);
+std::vector<h5::Size> default_chunks(const std::vector<h5::Size>& dims, std::size_t element_size) {
+  std::vector<h5::Size> c(dims.size());
+  for (std::size_t d = 0; d < dims.size(); ++d) c[d] = std::max<h5::Size>(1, dims[d]);
   auto bytes = [&] {
     std::uint64_t b = element_size;
     for (auto x : c) b *= x;
@@ -49,7 +49,7 @@ std::vector<hsize_t> default_chunks(const std::vector<hsize_t>& dims, std::size_
   };
   if (bytes() <= (1u << 20)) return c;  // small: one chunk
   if (dims.size() == 1) {
-    c[0] = std::max<hsize_t>(1, (1 << 20) / element_size);
+    c[0] = std::max<h5::Size>(1, (1 << 20) / element_size);
     return c;
   }
   c[0] = 1;  // frames
@@ -58,13 +58,13 @@ std::vector<hsize_t> default_chunks(const std::vector<hsize_t>& dims, std::size_
     else ++d;
   }
   // Small frames: stack them up to ~1 MiB.
-  while (bytes() < (512u << 10) && c[0] < dims[0]) c[0] = std::min<hsize_t>(dims[0], c[0] * 2);
+  while (bytes() < (512u << 10) && c[0] < dims[0]) c[0] = std::min<h5::Size>(dims[0], c[0] * 2);
   return c;
 }
 
 namespace {
 
-std::uint64_t product(const std::vector<hsize_t>& v) {
+std::uint64_t product(const std::vector<h5::Size>& v) {
   std::uint64_t p = 1;
   for (auto x : v) p *= x;
   return p;
@@ -75,7 +75,7 @@ struct Repacker {
   WriteSession session;
   RepackStats stats;
   util::Progress* progress = nullptr;
-  std::map<haddr_t, std::string> seen;  // object address in the input -> path in the output
+  std::map<h5::Address, std::string> seen;  // object address in the input -> path in the output
   std::string in_file;
   bool walking = false;  // repacking a group or file rather than one named dataset
 
@@ -92,19 +92,19 @@ struct Repacker {
   // chunks complete every chunk they touch, so only one block's chunks are in
   // memory, whatever the output chunk shape; blocks of input chunks that cut
   // across the output chunks keep a whole row of output chunks open.
-  std::vector<hsize_t> read_block(const std::vector<hsize_t>& dims, const std::vector<hsize_t>& unit,
+  std::vector<h5::Size> read_block(const std::vector<h5::Size>& dims, const std::vector<h5::Size>& unit,
                                   std::size_t esize, bool grow_first_partial_axis) {
     const std::size_t r = dims.size();
-    std::vector<hsize_t> b(r);
+    std::vector<h5::Size> b(r);
     for (std::size_t d = 0; d < r; ++d) {
-      hsize_t c = unit.empty() ? (d == 0 ? 1 : dims[d]) : unit[d];
-      b[d] = std::max<hsize_t>(1, std::min(c, dims[d]));
+      h5::Size c = unit.empty() ? (d == 0 ? 1 : dims[d]) : unit[d];
+      b[d] = std::max<h5::Size>(1, std::min(c, dims[d]));
     }
     auto bytes = [&] { return product(b) * esize; };
     const std::uint64_t widest = grow_first_partial_axis ? (8u << 20) : (64u << 20);
     std::size_t grow = 0;
     for (std::size_t d = r; d-- > 1;) {
-      hsize_t keep = b[d];
+      h5::Size keep = b[d];
       b[d] = dims[d];
       if (bytes() > widest) {
         b[d] = keep;
@@ -112,7 +112,7 @@ struct Repacker {
         break;
       }
     }
-    hsize_t step = b[grow];
+    h5::Size step = b[grow];
     while (bytes() < (8u << 20) && b[grow] + step <= dims[grow]) b[grow] += step;
     return b;
   }
@@ -124,23 +124,23 @@ struct Repacker {
     h5::Datatype type = src.type();
     h5::Dataspace space = src.space();
     // What h5dig cannot chunk itself is copied as stored.
-    if (space.kind() != H5S_SIMPLE || space.rank() == 0 || space.element_count() == 0 ||
+    if (space.kind() != h5::SpaceClass::simple || space.rank() == 0 || space.element_count() == 0 ||
         !h5::is_fixed_size_type(type)) {
       h5::copy_object(src_parent, src_name, dst_parent, dst_name);
       ++stats.copied;
       return;
     }
-    const std::vector<hsize_t> dims = space.dims(), maxdims = space.maxdims();
+    const std::vector<h5::Size> dims = space.dims(), maxdims = space.maxdims();
     const std::size_t esize = type.size();
-    const std::vector<hsize_t> in_chunks = src.layout() == H5D_CHUNKED ? src.chunk_dims() : std::vector<hsize_t>{};
-    std::vector<hsize_t> chunks;
+    const std::vector<h5::Size> in_chunks = src.layout() == h5::Layout::chunked ? src.chunk_dims() : std::vector<h5::Size>{};
+    std::vector<h5::Size> chunks;
     if (options.chunks) {
       chunks = *options.chunks;
       if (chunks.size() != dims.size())
         throw_usage(fmt::format("{}: --chunks {} has {} dimensions, the dataset {{{}}} has {}", where,
                                 fmt::join(chunks, ","), chunks.size(), fmt::join(dims, ", "), dims.size()));
       for (std::size_t d = 0; d < dims.size(); ++d)
-        if (maxdims[d] != H5S_UNLIMITED && chunks[d] > maxdims[d])
+        if (maxdims[d] != h5::kUnlimited && chunks[d] > maxdims[d])
           throw_usage(fmt::format("{}: --chunks {} is larger than the dataset {{{}}} along dimension {}", where,
                                   fmt::join(chunks, ","), fmt::join(dims, ", "), d));
     } else {
@@ -166,7 +166,7 @@ struct Repacker {
       // integers and floats (HDF5 cannot record a pixel width for compounds or
       // strings), to other element sizes, to chunks smaller than a block.
       const std::vector<std::uint64_t> chunk_dims(chunks.begin(), chunks.end());
-      const bool numeric = type.type_class() == H5T_INTEGER || type.type_class() == H5T_FLOAT;
+      const bool numeric = type.type_class() == h5::TypeClass::integer || type.type_class() == h5::TypeClass::floating;
       if (walking)
         std::erase_if(spec.filters, [&](const codec::FilterSpec& f) {
           return f.id == codec::kSzipId && (!numeric || codec::szip_unsuitable(f, esize, chunk_dims));
@@ -174,8 +174,8 @@ struct Repacker {
     } else {
       keep = h5::read_filter_specs(src.create_plist());
     }
-    const bool raw_input = src.layout() != H5D_CHUNKED || h5::read_filter_specs(src.create_plist()).empty();
-    std::vector<hsize_t> block =
+    const bool raw_input = src.layout() != h5::Layout::chunked || h5::read_filter_specs(src.create_plist()).empty();
+    std::vector<h5::Size> block =
         raw_input ? read_block(dims, chunks, esize, true) : read_block(dims, in_chunks, esize, false);
     WriteOptions wo;
     wo.block_shape = block;
@@ -213,7 +213,7 @@ struct Repacker {
     // the reader cannot open it.
     std::vector<std::byte> buf(product(block) * esize);
     const std::size_t r = dims.size();
-    std::vector<hsize_t> origin(r, 0);
+    std::vector<h5::Size> origin(r, 0);
     h5::Dataspace file_space = src.space();
     std::unique_ptr<ParallelReader> reader;
     try {
@@ -222,7 +222,7 @@ struct Repacker {
       reader.reset();
     }
     for (;;) {
-      std::vector<hsize_t> count(r);
+      std::vector<h5::Size> count(r);
       for (std::size_t d = 0; d < r; ++d) count[d] = std::min(block[d], dims[d] - origin[d]);
       std::uint64_t n = product(count);
       try {
@@ -265,11 +265,11 @@ struct Repacker {
     for (const auto& link : h5::list_links(src)) {
       std::string out_path = dst_path == "/" ? "/" + link.name : dst_path + "/" + link.name;
       switch (link.link_type) {
-        case H5L_TYPE_SOFT: h5::create_soft_link(link.soft_target, dst, link.name); continue;
-        case H5L_TYPE_EXTERNAL:
+        case h5::LinkType::soft: h5::create_soft_link(link.soft_target, dst, link.name); continue;
+        case h5::LinkType::external:
           h5::create_external_link(link.external_file, link.external_object, dst, link.name);
           continue;
-        case H5L_TYPE_HARD: break;
+        case h5::LinkType::hard: break;
         default: continue;  // user-defined link types: nothing h5dig can recreate
       }
       if (auto it = seen.find(link.address); it != seen.end()) {
@@ -277,12 +277,12 @@ struct Repacker {
         continue;
       }
       seen[link.address] = out_path;
-      if (link.object_type == H5O_TYPE_GROUP) {
+      if (link.object_type == h5::ObjectType::group) {
         h5::Group sg = src.open_group(link.name);
         h5::Group dg = h5::create_group_like(sg, dst, link.name);
         h5::copy_attributes(sg, dg);
         repack_group(sg, dg, out_path);
-      } else if (link.object_type == H5O_TYPE_DATASET) {
+      } else if (link.object_type == h5::ObjectType::dataset) {
         repack_dataset(src, link.name, dst, link.name);
       } else {
         h5::copy_object(src, link.name, dst, link.name);  // committed datatypes
@@ -293,7 +293,7 @@ struct Repacker {
 
 std::uint64_t total_bytes(const h5::Group& g, const std::string& object) {
   // Progress total: the dataset's bytes, or 0 (unknown) for a group walk.
-  if (object.empty() || g.object_type(object) != H5O_TYPE_DATASET) return 0;
+  if (object.empty() || g.object_type(object) != h5::ObjectType::dataset) return 0;
   h5::Dataset d = g.open_dataset(object);
   return d.space().element_count() * d.type().size();
 }
@@ -314,8 +314,8 @@ RepackStats run_repack(const std::string& in, const std::string& out, const Repa
   while (!src_object.empty() && src_object.back() == '/') src_object.pop_back();
   if (!src_object.empty() && !src_root.exists(src_object))
     throw Error(ErrorKind::io, fmt::format("{}: no object {}", src_path.file, src_object));
-  H5O_type_t kind = src_object.empty() ? H5O_TYPE_GROUP : src_root.object_type(src_object);
-  if (kind != H5O_TYPE_GROUP && kind != H5O_TYPE_DATASET)
+  h5::ObjectType kind = src_object.empty() ? h5::ObjectType::group : src_root.object_type(src_object);
+  if (kind != h5::ObjectType::group && kind != h5::ObjectType::dataset)
     throw_usage(fmt::format("{}/{}: not a dataset or group", src_path.file, src_object));
 
   util::AtomicOutput output(out_file);
@@ -327,8 +327,8 @@ RepackStats run_repack(const std::string& in, const std::string& out, const Repa
     rp.in_file = src_path.file;
     util::Progress progress("repack", total_bytes(src_root, src_object));
     rp.progress = &progress;
-    rp.walking = kind != H5O_TYPE_DATASET;
-    if (kind == H5O_TYPE_DATASET) {
+    rp.walking = kind != h5::ObjectType::dataset;
+    if (kind == h5::ObjectType::dataset) {
       std::string name = out_object.empty() ? src_object : out_object;
       rp.repack_dataset(src_root, src_object, dst_root, name);
     } else if (out_object.empty()) {

@@ -20,15 +20,15 @@ namespace h5dig::lab {
 
 namespace {
 
-std::uint64_t product(const std::vector<hsize_t>& v) {
+std::uint64_t product(const std::vector<h5::Size>& v) {
   std::uint64_t p = 1;
   for (auto x : v) p *= x;
   return p;
 }
 
-hsize_t ceil_div(hsize_t a, hsize_t b) { return (a + b - 1) / b; }
+h5::Size ceil_div(h5::Size a, h5::Size b) { return (a + b - 1) / b; }
 
-std::string shape_str(const std::vector<hsize_t>& v) { return fmt::format("{{{}}}", fmt::join(v, ", ")); }
+std::string shape_str(const std::vector<h5::Size>& v) { return fmt::format("{{{}}}", fmt::join(v, ", ")); }
 
 std::string bytes(std::uint64_t b) { return util::format_bytes(double(b)); }
 
@@ -36,9 +36,9 @@ constexpr std::uint64_t kDefaultCache = 1 << 20;
 
 }  // namespace
 
-std::vector<hsize_t> Access::unit(const std::vector<hsize_t>& dims) const {
+std::vector<h5::Size> Access::unit(const std::vector<h5::Size>& dims) const {
   const std::size_t r = dims.size();
-  std::vector<hsize_t> u(r, 1);
+  std::vector<h5::Size> u(r, 1);
   switch (kind) {
     case Kind::frames:
       for (std::size_t d = 1; d < r; ++d) u[d] = dims[d];
@@ -47,7 +47,7 @@ std::vector<hsize_t> Access::unit(const std::vector<hsize_t>& dims) const {
     case Kind::rows: u[r - 1] = dims[r - 1]; break;
     case Kind::columns: u[0] = dims[0]; break;
     case Kind::box:
-      for (std::size_t d = 0; d < r; ++d) u[d] = std::max<hsize_t>(1, std::min(box[d], dims[d]));
+      for (std::size_t d = 0; d < r; ++d) u[d] = std::max<h5::Size>(1, std::min(box[d], dims[d]));
       break;
   }
   return u;
@@ -96,11 +96,11 @@ double AccessCost::read_amplification() const {
   return data > 0 ? double(decoded_total) / data : 0;
 }
 
-AccessCost access_cost(const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunks, std::size_t esize,
+AccessCost access_cost(const std::vector<h5::Size>& dims, const std::vector<h5::Size>& chunks, std::size_t esize,
                        const Access& access, std::uint64_t cache_bytes) {
   AccessCost c;
   const std::size_t r = dims.size();
-  std::vector<hsize_t> unit = access.unit(dims);
+  std::vector<h5::Size> unit = access.unit(dims);
   c.unit_bytes = product(unit) * esize;
   c.chunk_bytes = product(chunks) * esize;
   c.accesses = 1;
@@ -130,17 +130,17 @@ AccessCost access_cost(const std::vector<hsize_t>& dims, const std::vector<hsize
   return c;
 }
 
-std::vector<hsize_t> recommend_chunks(const std::vector<hsize_t>& dims, std::size_t esize, const Access& access) {
+std::vector<h5::Size> recommend_chunks(const std::vector<h5::Size>& dims, std::size_t esize, const Access& access) {
   const std::size_t r = dims.size();
   constexpr std::uint64_t lo = 64 << 10, target = 1 << 20, hi = 4 << 20;
-  std::vector<hsize_t> c = access.unit(dims);
+  std::vector<h5::Size> c = access.unit(dims);
   auto size = [&] { return product(c) * esize; };
   if (access.kind == Access::Kind::columns && r >= 2) {
     // Long along axis 0, square tiles across, about 1 MiB.
-    c[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], target / esize));
+    c[0] = std::max<h5::Size>(1, std::min<h5::Size>(dims[0], target / esize));
     std::uint64_t across = std::max<std::uint64_t>(1, target / (c[0] * esize));
     double side = std::pow(double(across), 1.0 / double(r - 1));
-    for (std::size_t d = 1; d < r; ++d) c[d] = std::max<hsize_t>(1, std::min<hsize_t>(dims[d], hsize_t(side)));
+    for (std::size_t d = 1; d < r; ++d) c[d] = std::max<h5::Size>(1, std::min<h5::Size>(dims[d], h5::Size(side)));
     return c;
   }
   // Too large: split along the leading axes of the unit (keep rows contiguous).
@@ -154,7 +154,7 @@ std::vector<hsize_t> recommend_chunks(const std::vector<hsize_t>& dims, std::siz
     for (std::size_t d = 0; d < r; ++d)
       if (c[d] < dims[d]) axis = d;
     if (access.kind == Access::Kind::frames) axis = 0;
-    while (size() < target && c[axis] < dims[axis]) c[axis] = std::min<hsize_t>(dims[axis], c[axis] * 2);
+    while (size() < target && c[axis] < dims[axis]) c[axis] = std::min<h5::Size>(dims[axis], c[axis] * 2);
   }
   return c;
 }
@@ -169,12 +169,12 @@ struct Trial {
 // Compresses a sample (one recommended chunk's worth from the start of the
 // dataset) with candidate pipelines on one thread: real ratios and speeds for
 // this data, not folklore.
-std::vector<Trial> try_filters(const h5::Dataset& ds, const std::vector<hsize_t>& dims,
-                               const std::vector<hsize_t>& chunk, std::size_t esize, bool is_float) {
+std::vector<Trial> try_filters(const h5::Dataset& ds, const std::vector<h5::Size>& dims,
+                               const std::vector<h5::Size>& chunk, std::size_t esize, bool is_float) {
   const std::size_t r = dims.size();
-  std::vector<hsize_t> count(r);
+  std::vector<h5::Size> count(r);
   for (std::size_t d = 0; d < r; ++d) count[d] = std::min(chunk[d], dims[d]);
-  std::vector<hsize_t> start(r, 0);
+  std::vector<h5::Size> start(r, 0);
   std::vector<std::byte> sample(product(count) * esize);
   h5::Datatype type = ds.type();
   h5::Dataspace fs = ds.space();
@@ -214,32 +214,32 @@ void run_advise(const std::string& object_path, const std::string& access_text, 
   h5::init();
   ObjectPath op = split_object_path(object_path);
   h5::File file = h5::File::open(op.file);
-  if (op.object.empty() || file.root().object_type(op.object) != H5O_TYPE_DATASET)
+  if (op.object.empty() || file.root().object_type(op.object) != h5::ObjectType::dataset)
     throw_usage(fmt::format("{}: advise needs FILE/DATASET", object_path));
   h5::Dataset ds = file.root().open_dataset(op.object);
   h5::Dataspace space = ds.space();
-  if (space.kind() != H5S_SIMPLE || space.rank() == 0)
+  if (space.kind() != h5::SpaceClass::simple || space.rank() == 0)
     throw_usage(fmt::format("{}: a scalar dataset has no chunks to advise on", object_path));
-  std::vector<hsize_t> dims = space.dims();
+  std::vector<h5::Size> dims = space.dims();
   h5::Datatype type = ds.type();
   const std::size_t esize = type.size();
   Access access = parse_access(access_text, dims.size());
-  bool chunked = ds.layout() == H5D_CHUNKED;
-  std::vector<hsize_t> current = chunked ? ds.chunk_dims() : dims;  // contiguous ~ one chunk of everything
+  bool chunked = ds.layout() == h5::Layout::chunked;
+  std::vector<h5::Size> current = chunked ? ds.chunk_dims() : dims;  // contiguous ~ one chunk of everything
   auto filters = chunked ? h5::read_filter_specs(ds.create_plist()) : std::vector<codec::FilterSpec>{};
-  std::vector<hsize_t> rec = recommend_chunks(dims, esize, access);
+  std::vector<h5::Size> rec = recommend_chunks(dims, esize, access);
   AccessCost now = access_cost(dims, current, esize, access, kDefaultCache);
   AccessCost then = access_cost(dims, rec, esize, access, kDefaultCache);
   std::uint64_t data_bytes = product(dims) * esize;
-  std::vector<hsize_t> unit = access.unit(dims);
+  std::vector<h5::Size> unit = access.unit(dims);
 
   out << fmt::format("{}: {} {}-byte {} ({}), {}, filters {}\n", object_path, shape_str(dims), esize,
-                     type.type_class() == H5T_FLOAT ? "float" : "elements", bytes(data_bytes),
+                     type.type_class() == h5::TypeClass::floating ? "float" : "elements", bytes(data_bytes),
                      chunked ? "chunks " + shape_str(current) + " (" + bytes(now.chunk_bytes) + ")" : "contiguous",
                      filters.empty() ? "none" : codec::format_filter_specs(filters));
   out << fmt::format("access: {}: {} units of {} {}\n\n", access.describe(dims.size()), now.accesses,
                      shape_str(unit), bytes(now.unit_bytes));
-  auto row = [&](const char* label, const std::vector<hsize_t>& c, const AccessCost& k) {
+  auto row = [&](const char* label, const std::vector<h5::Size>& c, const AccessCost& k) {
     auto plan = io::plan_memory(dims, c, unit, esize, 0);
     out << fmt::format("  {:<12} {:<20} {:>10} {:>8} {:>12} {:>14} {:>14} {:>13}\n", label, shape_str(c),
                        bytes(k.chunk_bytes), k.chunks_per_access, bytes(k.cache_needed),
@@ -269,7 +269,7 @@ void run_advise(const std::string& object_path, const std::string& access_text, 
                        bytes(cache), cache, slots, cache, slots);
   }
   if (chunked) {
-    auto trials = try_filters(ds, dims, rec, esize, type.type_class() == H5T_FLOAT);
+    auto trials = try_filters(ds, dims, rec, esize, type.type_class() == h5::TypeClass::floating);
     if (!trials.empty()) {
       const Trial* best_portable = nullptr;
       const Trial* fastest = nullptr;

@@ -20,7 +20,7 @@ namespace h5dig::lab {
 void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
   if (o.shape.size() != 2 || o.frames == 0) throw_usage("bench write: --frames >= 1 and --shape ROWS,COLUMNS");
   h5::init();
-  const hsize_t h = o.shape[0], w = o.shape[1], n = o.frames;
+  const h5::Size h = o.shape[0], w = o.shape[1], n = o.frames;
   auto parsed = codec::parse_filter_specs(o.filter);
   auto filters = codec::resolve_filter_specs(parsed.filters, 2);
   // Frames generated up front so both writers see the same bytes and neither
@@ -28,7 +28,7 @@ void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
   std::uint64_t frame_elems = h * w;
   if (n * frame_elems * 2 > (std::uint64_t{2} << 30)) throw_usage("bench write: keep the frames under 2 GiB");
   std::vector<std::uint16_t> frames(n * frame_elems);
-  for (hsize_t j = 0; j < n; ++j) poisson_frame(1, j, o.mean, frames.data() + j * frame_elems, frame_elems);
+  for (h5::Size j = 0; j < n; ++j) poisson_frame(1, j, o.mean, frames.data() + j * frame_elems, frame_elems);
   std::filesystem::path dir = o.dir.empty() ? std::filesystem::temp_directory_path() : o.dir;
   const double mb = double(n * frame_elems * 2) / 1e6;
   using Clock = std::chrono::steady_clock;
@@ -38,7 +38,7 @@ void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
     std::uint64_t stored;
   };
   std::vector<Row> rows;
-  std::vector<hsize_t> chunks = {1, h, w}, count = {1, h, w};
+  std::vector<h5::Size> chunks = {1, h, w}, count = {1, h, w};
   // HDF5's own path: H5Dwrite frame by frame; HDF5 filters each chunk on this thread.
   {
     auto path = dir / fmt::format("h5dig-bench-write-hdf5-{}.h5", ::getpid());
@@ -48,7 +48,7 @@ void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
       h5::File f = h5::File::create(path);
       h5::ChunkedCreate c;
       c.name = "data";
-      c.file_type = H5T_STD_U16LE;
+      c.file_type = h5::predefined(h5::Predefined::std_u16le);
       c.dims = {n, h, w};
       c.chunks = chunks;
       c.filters = filters;
@@ -58,10 +58,10 @@ void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
       h5::Dataset ds = h5::create_chunked_dataset(f.root(), c);
       h5::Dataspace fs = ds.space();
       h5::Dataspace ms = h5::Dataspace::simple(count);
-      for (hsize_t j = 0; j < n; ++j) {
-        std::vector<hsize_t> start = {j, 0, 0};
+      for (h5::Size j = 0; j < n; ++j) {
+        std::vector<h5::Size> start = {j, 0, 0};
         fs.select_hyperslab(start, count);
-        ds.write(H5T_NATIVE_UINT16, ms.id(), fs.id(), frames.data() + j * frame_elems);
+        ds.write(h5::predefined(h5::Predefined::native_uint16), ms.id(), fs.id(), frames.data() + j * frame_elems);
       }
       stored = ds.storage_size();
       f.close();
@@ -81,7 +81,7 @@ void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
       threads = session.threads();
       io::DatasetSpec spec;
       spec.name = "data";
-      spec.type = H5T_STD_U16LE;
+      spec.type = h5::predefined(h5::Predefined::std_u16le);
       spec.shape = {n, h, w};
       spec.chunks = chunks;
       spec.filters = parsed.filters;
@@ -89,8 +89,8 @@ void run_bench_write(const BenchWriteOptions& o, std::ostream& out) {
       io::WriteOptions wo;
       wo.block_shape = count;
       auto writer = io::ChunkWriter::create(session, f.root(), spec, wo);
-      for (hsize_t j = 0; j < n; ++j) {
-        std::vector<hsize_t> start = {j, 0, 0};
+      for (h5::Size j = 0; j < n; ++j) {
+        std::vector<h5::Size> start = {j, 0, 0};
         writer.write(start, count, std::as_bytes(std::span(frames).subspan(j * frame_elems, frame_elems)));
       }
       writer.finish();

@@ -32,17 +32,17 @@ std::string duration(double s) {
 // HDF5's own path, as the talk's h5py script: H5Dwrite of one frame at a time
 // into a dataset with the deflate filter; HDF5 compresses (and, for the bad
 // shape, reads back and recompresses) chunks through its cache.
-LayoutRow hdf5_path(const std::filesystem::path& path, hsize_t n, std::vector<hsize_t> chunks, unsigned level,
+LayoutRow hdf5_path(const std::filesystem::path& path, h5::Size n, std::vector<h5::Size> chunks, unsigned level,
                     std::size_t cache_bytes, std::uint64_t max_frames) {
   LayoutRow row;
   h5::init();
   auto t0 = Clock::now();
-  hsize_t frames = std::min<hsize_t>(n, max_frames ? max_frames : n);
+  h5::Size frames = std::min<h5::Size>(n, max_frames ? max_frames : n);
   {
     h5::File file = h5::File::create(path);
     h5::ChunkedCreate c;
     c.name = "data";
-    c.file_type = H5T_STD_U16LE;
+    c.file_type = h5::predefined(h5::Predefined::std_u16le);
     c.dims = {n, n, n};
     c.chunks = chunks;
     c.filters = {codec::FilterSpec{codec::kDeflateId, codec::kFlagOptional, {level}, "deflate"}};
@@ -53,13 +53,13 @@ LayoutRow hdf5_path(const std::filesystem::path& path, hsize_t n, std::vector<hs
     h5::Dataset ds = h5::create_chunked_dataset(file.root(), c);
     std::vector<std::uint16_t> frame(n * n);
     h5::Dataspace fs = ds.space();
-    std::vector<hsize_t> count = {1, n, n};
+    std::vector<h5::Size> count = {1, n, n};
     h5::Dataspace ms = h5::Dataspace::simple(count);
-    for (hsize_t j = 0; j < frames; ++j) {
+    for (h5::Size j = 0; j < frames; ++j) {
       std::fill(frame.begin(), frame.end(), static_cast<std::uint16_t>(j));
-      std::vector<hsize_t> start = {j, 0, 0};
+      std::vector<h5::Size> start = {j, 0, 0};
       fs.select_hyperslab(start, count);
-      ds.write(H5T_NATIVE_UINT16, ms.id(), fs.id(), frame.data());
+      ds.write(h5::predefined(h5::Predefined::native_uint16), ms.id(), fs.id(), frame.data());
     }
     if (frames == n) row.stored_bytes = ds.storage_size();
     file.close();  // flushes the cache: part of the cost
@@ -71,7 +71,7 @@ LayoutRow hdf5_path(const std::filesystem::path& path, hsize_t n, std::vector<hs
   return row;
 }
 
-LayoutRow h5dig_path(const std::filesystem::path& path, hsize_t n, std::vector<hsize_t> chunks, unsigned level,
+LayoutRow h5dig_path(const std::filesystem::path& path, h5::Size n, std::vector<h5::Size> chunks, unsigned level,
                      std::size_t threads) {
   LayoutRow row;
   StackOptions o;
@@ -92,11 +92,11 @@ LayoutRow h5dig_path(const std::filesystem::path& path, hsize_t n, std::vector<h
 }  // namespace
 
 std::vector<LayoutRow> run_bench_layout(const LayoutOptions& options, std::ostream& out) {
-  const hsize_t n = options.size;
+  const h5::Size n = options.size;
   if (n < 2) throw_usage("--size must be at least 2");
   std::filesystem::path dir = options.dir.empty() ? std::filesystem::temp_directory_path() : options.dir;
   auto file = [&](const std::string& key) { return dir / fmt::format("h5dig-layout-{}-{}.h5", key, ::getpid()); };
-  const std::vector<hsize_t> good = {1, n, n}, bad = {n, 1, n};
+  const std::vector<h5::Size> good = {1, n, n}, bad = {n, 1, n};
   const std::uint64_t chunk_bytes = n * n * 2;
   // Big enough for one frame's worth of bad-shape chunks (n chunks), with room.
   const std::size_t cache = static_cast<std::size_t>(n * chunk_bytes + chunk_bytes);
@@ -120,7 +120,7 @@ std::vector<LayoutRow> run_bench_layout(const LayoutOptions& options, std::ostre
     std::error_code ec;
     std::filesystem::remove(p, ec);
   };
-  auto shape = [](const std::vector<hsize_t>& c) { return fmt::format("{{{},{},{}}}", c[0], c[1], c[2]); };
+  auto shape = [](const std::vector<h5::Size>& c) { return fmt::format("{{{},{},{}}}", c[0], c[1], c[2]); };
   run("hdf5-good", [&](auto& p) {
     auto r = hdf5_path(p, n, good, options.level, 0, 0);
     r.label = "HDF5 H5Dwrite (as h5py)";

@@ -15,13 +15,13 @@
 
 namespace h5dig::lab {
 
-std::vector<hsize_t> parse_shape(const std::string& text, const std::string& what) {
-  std::vector<hsize_t> out;
+std::vector<h5::Size> parse_shape(const std::string& text, const std::string& what) {
+  std::vector<h5::Size> out;
   std::string_view s = text;
   while (true) {
     auto comma = s.find(',');
     std::string_view item = s.substr(0, comma);
-    hsize_t v = 0;
+    h5::Size v = 0;
     auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
     if (item.empty() || ec != std::errc{} || p != item.data() + item.size() || v == 0)
       throw_usage(fmt::format("{} '{}': expected positive integers separated by commas, e.g. 1,512,512", what, text));
@@ -60,7 +60,7 @@ struct Rng {
   }
 };
 
-void check_chunks(const std::vector<hsize_t>& chunks, const std::vector<hsize_t>& shape, bool first_unlimited) {
+void check_chunks(const std::vector<h5::Size>& chunks, const std::vector<h5::Size>& shape, bool first_unlimited) {
   if (chunks.size() != shape.size())
     throw_usage(fmt::format("--chunks {} has {} dimensions; the dataset {} has {}", fmt::join(chunks, ","),
                             chunks.size(), fmt::join(shape, ","), shape.size()));
@@ -70,7 +70,7 @@ void check_chunks(const std::vector<hsize_t>& chunks, const std::vector<hsize_t>
                               fmt::join(shape, ","), d));
 }
 
-void summary(std::ostream& out, const std::filesystem::path& path, const std::vector<hsize_t>& chunks,
+void summary(std::ostream& out, const std::filesystem::path& path, const std::vector<h5::Size>& chunks,
              const io::ChunkWriter& w, const io::WriteSession& s,
              std::uint64_t logical, double seconds, const codec::ParsedFilters& f) {
   out << fmt::format("{}/data: {{{}}} uint16, chunks {{{}}}, filter {}: {} written as {} in {} chunks, {:.2f} s "
@@ -115,7 +115,7 @@ void poisson_frame(std::uint64_t seed, std::uint64_t index, double mean, std::ui
 
 namespace {
 
-io::WriteOptions write_options(const WriteSettings& s, std::vector<hsize_t> block) {
+io::WriteOptions write_options(const WriteSettings& s, std::vector<h5::Size> block) {
   io::WriteOptions o;
   o.block_shape = std::move(block);
   if (s.memory_limit) o.memory_limit = s.memory_limit;
@@ -125,9 +125,9 @@ io::WriteOptions write_options(const WriteSettings& s, std::vector<hsize_t> bloc
 }  // namespace
 
 void run_make_stack(const std::filesystem::path& path, const StackOptions& options, std::ostream& out) {
-  const hsize_t n = options.size;
-  std::vector<hsize_t> shape = {n, n, n};
-  std::vector<hsize_t> chunks = options.write.chunks.empty() ? std::vector<hsize_t>{1, n, n} : options.write.chunks;
+  const h5::Size n = options.size;
+  std::vector<h5::Size> shape = {n, n, n};
+  std::vector<h5::Size> chunks = options.write.chunks.empty() ? std::vector<h5::Size>{1, n, n} : options.write.chunks;
   check_chunks(chunks, shape, false);
   codec::ParsedFilters filters = options.write.filters;
   auto t0 = std::chrono::steady_clock::now();
@@ -135,14 +135,14 @@ void run_make_stack(const std::filesystem::path& path, const StackOptions& optio
   {
     h5::File file = h5::File::create(output.temp_path());
     io::WriteSession session({.threads = options.write.threads});
-    io::DatasetSpec spec{.name = "data", .type = H5T_STD_U16LE, .shape = shape, .maxshape = {}, .chunks = chunks,
+    io::DatasetSpec spec{.name = "data", .type = h5::predefined(h5::Predefined::std_u16le), .shape = shape, .maxshape = {}, .chunks = chunks,
                          .filters = filters.filters, .deflate = filters.deflate, .fill_value = {}};
     auto writer = io::ChunkWriter::create(session, file.root(), spec, write_options(options.write, {1, n, n}));
     std::vector<std::uint16_t> frame(n * n);
     util::Progress progress("make stack", n, "frames");
-    for (hsize_t j = 0; j < n; ++j) {
+    for (h5::Size j = 0; j < n; ++j) {
       std::fill(frame.begin(), frame.end(), static_cast<std::uint16_t>(j));
-      std::vector<hsize_t> off = {j, 0, 0}, blk = {1, n, n};
+      std::vector<h5::Size> off = {j, 0, 0}, blk = {1, n, n};
       writer.write(off, blk, std::as_bytes(std::span(frame)));
       progress.advance(1);
     }
@@ -160,10 +160,10 @@ void run_make_frames(const std::filesystem::path& path, const FramesOptions& opt
   if (options.shape.size() != 2) throw_usage("--shape takes two numbers: rows,columns");
   if (options.frames == 0) throw_usage("--frames must be at least 1");
   if (!(options.mean >= 0) || options.mean > 10000) throw_usage("--mean must be between 0 and 10000");
-  const hsize_t h = options.shape[0], w = options.shape[1];
-  std::vector<hsize_t> shape = {options.frames, h, w};
-  std::vector<hsize_t> chunks =
-      options.write.chunks.empty() ? std::vector<hsize_t>{1, h, w} : options.write.chunks;
+  const h5::Size h = options.shape[0], w = options.shape[1];
+  std::vector<h5::Size> shape = {options.frames, h, w};
+  std::vector<h5::Size> chunks =
+      options.write.chunks.empty() ? std::vector<h5::Size>{1, h, w} : options.write.chunks;
   check_chunks(chunks, shape, true);
   codec::ParsedFilters filters = options.write.filters;
   auto t0 = std::chrono::steady_clock::now();
@@ -171,7 +171,7 @@ void run_make_frames(const std::filesystem::path& path, const FramesOptions& opt
   {
     h5::File file = h5::File::create(output.temp_path());
     io::WriteSession session({.threads = options.write.threads});
-    io::DatasetSpec spec{.name = "data", .type = H5T_STD_U16LE, .shape = {0, h, w},
+    io::DatasetSpec spec{.name = "data", .type = h5::predefined(h5::Predefined::std_u16le), .shape = {0, h, w},
                          .maxshape = {h5::kUnlimited, h, w}, .chunks = chunks, .filters = filters.filters,
                          .deflate = filters.deflate, .fill_value = {}};
     io::WriteOptions wo = write_options(options.write, {1, h, w});
@@ -187,8 +187,8 @@ void run_make_frames(const std::filesystem::path& path, const FramesOptions& opt
     auto writer = io::ChunkWriter::create(session, file.root(), spec, wo);
     std::vector<std::uint16_t> frame(h * w);
     util::Progress progress("make frames", options.frames, "frames");
-    std::vector<hsize_t> blk = {1, h, w};
-    for (hsize_t j = 0; j < options.frames; ++j) {
+    std::vector<h5::Size> blk = {1, h, w};
+    for (h5::Size j = 0; j < options.frames; ++j) {
       poisson_frame(options.seed, j, options.mean, frame.data(), frame.size());
       writer.append(blk, std::as_bytes(std::span(frame)));
       progress.advance(1);

@@ -89,7 +89,7 @@ Answer answer_data(DataContext& ctx, const std::filesystem::path& real, const st
                    const std::string& path, ResolveLinks links, const DataQuery& q) {
   const char* endpoint = q.stats ? "/stats" : "/data";
   auto lock = ctx.gate.lock();
-  hid_t file = ctx.gate.file(real);
+  h5::Id file = ctx.gate.file(real);
   const Entity entity = resolve_entity(file, path, links, served);
   if (entity.kind != Entity::Kind::dataset) {
     throw ApiError(422, fmt::format("{} in {} is {}: {} reads datasets", path, served, kind_word(entity.kind), endpoint));

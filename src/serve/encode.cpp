@@ -27,7 +27,7 @@ std::uint64_t product(std::span<const std::uint64_t> v) {
 double load_float(const TypeDesc& t, const std::byte* p) {
   std::byte b[16];
   const std::size_t n = std::min<std::size_t>(t.size, sizeof b);
-  if (t.order == H5T_ORDER_BE) {
+  if (t.order == h5::ByteOrder::big) {
     for (std::size_t i = 0; i < n; ++i) b[i] = p[n - 1 - i];
   } else {
     std::memcpy(b, p, n);
@@ -62,7 +62,7 @@ void convert_element(const TypeDesc& from, const TypeDesc& to, const std::byte* 
   switch (from.kind) {
     case TypeDesc::Kind::integer:
     case TypeDesc::Kind::bitfield:
-      if (from.order == H5T_ORDER_BE) {
+      if (from.order == h5::ByteOrder::big) {
         for (std::size_t i = 0; i < from.size; ++i) out[i] = in[from.size - 1 - i];
       } else {
         std::memcpy(out, in, from.size);
@@ -128,7 +128,7 @@ auto visit_real(const TypeDesc& t, const std::byte* p, Fn&& fn) {
   if (leaf.kind == TypeDesc::Kind::floating) {
     return leaf.size == 4 ? fn(get(float{})) : fn(get(double{}));
   }
-  const bool s = leaf.sign == H5T_SGN_2;
+  const bool s = leaf.sign == h5::Sign::twos_complement;
   switch (leaf.size) {
     case 1: return s ? fn(get(std::int8_t{})) : fn(get(std::uint8_t{}));
     case 2: return s ? fn(get(std::int16_t{})) : fn(get(std::uint16_t{}));
@@ -185,10 +185,10 @@ TypeDesc safe_type(const TypeDesc& t) {
   switch (t.kind) {
     case TypeDesc::Kind::integer:
     case TypeDesc::Kind::bitfield:
-      s.order = H5T_ORDER_LE;
+      s.order = h5::ByteOrder::little;
       break;
     case TypeDesc::Kind::floating:
-      s.order = H5T_ORDER_LE;
+      s.order = h5::ByteOrder::little;
       s.size = t.size <= 4 ? 4 : 8;
       break;
     case TypeDesc::Kind::enumeration:
@@ -216,9 +216,9 @@ bool needs_conversion(const TypeDesc& t) {
   switch (t.kind) {
     case TypeDesc::Kind::integer:
     case TypeDesc::Kind::bitfield:
-      return t.size > 1 && t.order == H5T_ORDER_BE;
+      return t.size > 1 && t.order == h5::ByteOrder::big;
     case TypeDesc::Kind::floating:
-      return t.order == H5T_ORDER_BE || (t.size != 4 && t.size != 8);
+      return t.order == h5::ByteOrder::big || (t.size != 4 && t.size != 8);
     case TypeDesc::Kind::enumeration:
     case TypeDesc::Kind::array:
       return needs_conversion(t.super[0]);
@@ -270,7 +270,7 @@ std::string csv(const TypeDesc& type, std::span<const std::uint64_t> shape, std:
 
 std::string tiff(const TypeDesc& type, std::span<const std::uint64_t> shape, std::span<const std::byte> data) {
   const TypeDesc& leaf = type.kind == TypeDesc::Kind::enumeration ? type.super[0] : type;
-  const std::uint16_t sample_format = leaf.kind == TypeDesc::Kind::floating ? 3 : leaf.sign == H5T_SGN_2 ? 2 : 1;
+  const std::uint16_t sample_format = leaf.kind == TypeDesc::Kind::floating ? 3 : leaf.sign == h5::Sign::twos_complement ? 2 : 1;
   const auto height = static_cast<std::uint32_t>(shape[0]);
   const auto width = static_cast<std::uint32_t>(shape[1]);
   constexpr std::uint32_t kEntries = 10;

@@ -37,15 +37,15 @@ std::string join(const std::string& dir, const std::string& name) { return dir =
 // Follows `parts` from the hard path `start` one link at a time: hard links,
 // and soft links by their target text (recursively); never an external or
 // user-defined link. The hard path reached, or nullopt.
-std::optional<std::string> walk(hid_t file, std::string current, std::span<const std::string> parts, int depth) {
+std::optional<std::string> walk(h5::Id file, std::string current, std::span<const std::string> parts, int depth) {
   if (depth > kMaxSoftLinkDepth) return std::nullopt;
   for (const std::string& part : parts) {
     const std::string full = join(current, part);
     auto link = h5::link_info(file, full);
     if (!link) return std::nullopt;
-    if (link->link_type == H5L_TYPE_HARD) {
+    if (link->link_type == h5::LinkType::hard) {
       current = full;
-    } else if (link->link_type == H5L_TYPE_SOFT) {
+    } else if (link->link_type == h5::LinkType::soft) {
       const std::string& target = link->soft_target;
       const std::vector<std::string> tparts = split_path(target);
       auto reached = walk(file, !target.empty() && target.front() == '/' ? "/" : current, tparts, depth + 1);
@@ -58,27 +58,27 @@ std::optional<std::string> walk(hid_t file, std::string current, std::span<const
   return current;
 }
 
-Entity::Kind object_kind(hid_t file, const std::string& hard_path) {
+Entity::Kind object_kind(h5::Id file, const std::string& hard_path) {
   auto info = h5::object_info(file, hard_path);
   if (!info) return Entity::Kind::other;
   switch (info->type) {
-    case H5O_TYPE_GROUP: return Entity::Kind::group;
-    case H5O_TYPE_DATASET: return Entity::Kind::dataset;
-    case H5O_TYPE_NAMED_DATATYPE: return Entity::Kind::datatype;
+    case h5::ObjectType::group: return Entity::Kind::group;
+    case h5::ObjectType::dataset: return Entity::Kind::dataset;
+    case h5::ObjectType::named_datatype: return Entity::Kind::datatype;
     default: return Entity::Kind::other;
   }
 }
 
 // The entity a link named `name` in the group at hard path `parent` stands
 // for; `link` is its h5::link_info.
-Entity entity_of_link(hid_t file, const std::string& parent, const std::string& name, const h5::LinkEntry& link,
+Entity entity_of_link(h5::Id file, const std::string& parent, const std::string& name, const h5::LinkEntry& link,
                       ResolveLinks links) {
   Entity e;
   e.name = name;
-  if (link.link_type == H5L_TYPE_HARD) {
+  if (link.link_type == h5::LinkType::hard) {
     e.object_path = join(parent, name);
     e.kind = object_kind(file, e.object_path);
-  } else if (link.link_type == H5L_TYPE_SOFT) {
+  } else if (link.link_type == h5::LinkType::soft) {
     e.kind = Entity::Kind::soft_link;
     e.target_path = link.soft_target;
     if (links != ResolveLinks::none) {
@@ -89,7 +89,7 @@ Entity entity_of_link(hid_t file, const std::string& parent, const std::string& 
         e.kind = object_kind(file, *reached);
       }
     }
-  } else if (link.link_type == H5L_TYPE_EXTERNAL) {
+  } else if (link.link_type == h5::LinkType::external) {
     e.kind = Entity::Kind::external_link;
     e.target_file = link.ext_file;
     e.target_path = link.ext_path;
@@ -191,7 +191,7 @@ json shape_json(const h5::SpaceDesc& space) {
   return space.dims;  // [] for a scalar
 }
 
-json attributes_metadata(hid_t obj) {
+json attributes_metadata(h5::Id obj) {
   json attrs = json::array();
   h5::visit_attributes(obj, [&](const h5::AttributeDesc& a) {
     json ja;
@@ -204,7 +204,7 @@ json attributes_metadata(hid_t obj) {
 }
 
 // One entity's metadata; a group's children only when `children`.
-json metadata(hid_t file, const Entity& e, bool children) {
+json metadata(h5::Id file, const Entity& e, bool children) {
   json j;
   switch (e.kind) {
     case Entity::Kind::group: {
@@ -292,7 +292,7 @@ std::string h5py_dtype_str(const TypeDesc& t) {
   return d.descr;
 }
 
-Entity resolve_entity(hid_t file, const std::string& path, ResolveLinks links, const std::string& served) {
+Entity resolve_entity(h5::Id file, const std::string& path, ResolveLinks links, const std::string& served) {
   const std::vector<std::string> parts = split_path(path);
   auto invalid = [&] { return ApiError(404, fmt::format("{} is not a valid path in {}", path, served)); };
   Entity e;
@@ -313,11 +313,11 @@ Entity resolve_entity(hid_t file, const std::string& path, ResolveLinks links, c
   return e;
 }
 
-std::string entity_metadata(hid_t file, const Entity& entity, const std::string& served) {
+std::string entity_metadata(h5::Id file, const Entity& entity, const std::string& served) {
   return metadata(file, entity, true).dump();
 }
 
-std::string attribute_values(hid_t file, const Entity& entity, const std::vector<std::string>& keys) {
+std::string attribute_values(h5::Id file, const Entity& entity, const std::vector<std::string>& keys) {
   h5::ObjectId obj = h5::open_object(file, entity.object_path);
   std::string out = "{";
   std::vector<bool> found(keys.size(), false);
@@ -357,7 +357,7 @@ std::string attribute_values(hid_t file, const Entity& entity, const std::vector
   return out;
 }
 
-std::string link_paths(hid_t file, const Entity& entity, const std::string& path) {
+std::string link_paths(h5::Id file, const Entity& entity, const std::string& path) {
   std::string base = path.empty() ? "/" : path;
   json list = json::array();
   list.push_back(base);

@@ -30,16 +30,16 @@ struct Entity {
 // The entity at `path` in `file` (served as `served`). Throws ApiError 404
 // "PATH is not a valid path in SERVED", or "Cannot resolve soft link ..." with
 // ResolveLinks::all.
-Entity resolve_entity(hid_t file, const std::string& path, ResolveLinks links, const std::string& served);
+Entity resolve_entity(h5::Id file, const std::string& path, ResolveLinks links, const std::string& served);
 
 // /meta: the entity's metadata as JSON text (children one level deep for a group).
-std::string entity_metadata(hid_t file, const Entity& entity, const std::string& served);
+std::string entity_metadata(h5::Id file, const Entity& entity, const std::string& served);
 
 // /attr: {name: value} for all attributes, or only `keys` (404 for a missing one).
-std::string attribute_values(hid_t file, const Entity& entity, const std::vector<std::string>& keys);
+std::string attribute_values(h5::Id file, const Entity& entity, const std::vector<std::string>& keys);
 
 // /paths: the group and every link below it, pre-order by name.
-std::string link_paths(hid_t file, const Entity& entity, const std::string& path);
+std::string link_paths(h5::Id file, const Entity& entity, const std::string& path);
 
 // h5py's numpy dtype for a type, as `dtype.str` ('<u2', '|S5', '|O'); a
 // compound that is not a complex pair gives "" (see type_json).

@@ -18,7 +18,7 @@ Hdf5Gate::~Hdf5Gate() {
   files_.clear();
 }
 
-hid_t Hdf5Gate::file(const std::filesystem::path& real) {
+h5::Id Hdf5Gate::file(const std::filesystem::path& real) {
   const std::string key = real.string();
   for (auto it = files_.begin(); it != files_.end(); ++it) {
     if (it->first == key) {

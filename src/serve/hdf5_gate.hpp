@@ -33,7 +33,7 @@ class Hdf5Gate {
   std::unique_lock<std::mutex> lock();
 
   // With lock() held: the file, opened read-only once and kept open.
-  hid_t file(const std::filesystem::path& real);
+  h5::Id file(const std::filesystem::path& real);
 
   // With lock() held: a reader of `dataset` in `real` for this request alone
   // (an idle one, or a new one), its chunks mapped.

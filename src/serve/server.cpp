@@ -176,7 +176,7 @@ struct Server {
                                             const std::string& served, ResolveLinks links) {
       const std::string path = param(req, "path", "/");
       auto lock = gate.lock();
-      hid_t file = gate.file(real);
+      h5::Id file = gate.file(real);
       res.set_content(entity_metadata(file, resolve_entity(file, path, links, served), served), "application/json");
     }));
     http.Get(R"(/attr/?)", api(true, [this](const httplib::Request& req, httplib::Response& res, const fs::path& real,
@@ -187,7 +187,7 @@ struct Server {
         keys.push_back(req.get_param_value("attr_keys", i));
       }
       auto lock = gate.lock();
-      hid_t file = gate.file(real);
+      h5::Id file = gate.file(real);
       const Entity e = resolve_entity(file, path, links, served);
       if (e.object_path.empty() || e.kind == Entity::Kind::other) {
         throw ApiError(422, fmt::format("{} in {} is a link h5dig does not follow: it has no attributes", path, served));
@@ -198,7 +198,7 @@ struct Server {
                                              const std::string& served, ResolveLinks links) {
       const std::string path = param(req, "path", "/");
       auto lock = gate.lock();
-      hid_t file = gate.file(real);
+      h5::Id file = gate.file(real);
       const Entity e = resolve_entity(file, path, links, served);
       if (e.kind != Entity::Kind::group) {
         throw ApiError(422, fmt::format("{} in {} is not a group: /paths lists the links below a group", path, served));

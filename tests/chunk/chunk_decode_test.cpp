@@ -2,6 +2,7 @@
 // own codec Pipeline, holds the elements h5py wrote (compared with HDF5's read
 // of the whole dataset), for every index kind, filtered and unfiltered.
 #include <gtest/gtest.h>
+#include <hdf5.h>  // the test talks to HDF5 itself
 
 #include <cstring>
 

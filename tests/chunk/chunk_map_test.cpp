@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <gtest/gtest.h>
+#include <hdf5.h>  // the test talks to HDF5 itself
 
 #include <cstring>
 #include <algorithm>

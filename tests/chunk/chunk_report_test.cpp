@@ -3,6 +3,7 @@
 #include "h5dig/chunk/chunk_report.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>  // the test talks to HDF5 itself
 
 #include <nlohmann/json.hpp>
 #include <algorithm>

@@ -1,6 +1,7 @@
 #include "h5dig/h5/objects.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>  // the test talks to HDF5 itself
 
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/object_path.hpp"
@@ -55,7 +56,7 @@ TEST(H5Objects, CreateWriteReadRoundTrip) {
   EXPECT_FALSE(root.exists("nope/deeper"));
   auto dset = root.open_dataset("g/d");
   EXPECT_EQ(dset.space().dims(), std::vector<hsize_t>{4});
-  EXPECT_EQ(dset.layout(), H5D_CONTIGUOUS);
+  EXPECT_EQ(dset.layout(), h5::Layout::contiguous);
   std::uint16_t back[4] = {};
   dset.read(H5T_NATIVE_UINT16, H5S_ALL, H5S_ALL, back);
   EXPECT_EQ(back[3], 65535);

@@ -3,6 +3,7 @@
 #include "h5dig/io/chunk_writer.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>  // the test talks to HDF5 itself
 
 #include <algorithm>
 #include <numeric>

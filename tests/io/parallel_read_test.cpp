@@ -5,6 +5,7 @@
 #include "h5dig/io/parallel_reader.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>  // the test talks to HDF5 itself
 
 #include <algorithm>
 #include <cstring>

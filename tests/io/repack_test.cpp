@@ -3,6 +3,7 @@
 #include "h5dig/io/repack.hpp"
 
 #include <gtest/gtest.h>
+#include <hdf5.h>  // the test talks to HDF5 itself
 
 #include <sstream>
 

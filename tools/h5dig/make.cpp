@@ -44,7 +44,7 @@ void add_make_command(CLI::App& app) {
   struct StackArgs {
     std::string out;
     WriteArgs w;
-    hsize_t size = 512;
+    h5::Size size = 512;
   };
   auto stack_args = std::make_shared<StackArgs>();
   auto* stack = cmd->add_subcommand("stack", "Write the talk's stack: {512,512,512} uint16, frame j filled with j.");
@@ -62,7 +62,7 @@ void add_make_command(CLI::App& app) {
   struct FramesArgs {
     std::string out;
     WriteArgs w;
-    hsize_t frames = 100;
+    h5::Size frames = 100;
     std::string shape = "1024,1024";
     double mean = 0.5;
     std::uint64_t seed = 1;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "h5dig/format/chunk_record.hpp"
+#include "h5dig/format/file_reader.hpp"
 
 namespace h5dig::h5 { class Dataset; }
 
@@ -68,6 +69,9 @@ enum class MapMethod { automatic, format, hdf5_api };
 // the HDF5 API where the index kind is not handled. Throws Error(corrupt) naming
 // the structure and address for a damaged index; Error(usage) if the dataset is
 // not chunked. Enters HDF5: call from the serial (HDF5) thread only.
-ChunkMap map_chunks(const h5::Dataset& dataset, MapMethod method = MapMethod::automatic);
+// `opened`: the dataset's file, already open for preads (read opens it once for
+// the index and the chunks); without it the index reader opens the file itself.
+ChunkMap map_chunks(const h5::Dataset& dataset, MapMethod method = MapMethod::automatic,
+                    const format::FileReader* opened = nullptr);
 
 }  // namespace h5dig::chunk

@@ -21,4 +21,12 @@ struct ChunkRecord {
 // during the call only; a ChunkMap keeps them flat beside the records) and its record.
 using ChunkVisitor = std::function<void(std::span<const std::uint64_t> offset, const ChunkRecord& record)>;
 
+// Whether `stored` bytes can hold a chunk of `nominal` (decoded) bytes. No codec
+// expands data by more than a small header, so a larger stored size is a lying
+// index or size field; reading it would allocate without bound. One rule for
+// every reader of stored chunks (read, the archive's members).
+constexpr bool plausible_stored_size(std::uint64_t stored, std::uint64_t nominal) noexcept {
+  return stored <= 2 * nominal + (std::uint64_t{1} << 20);
+}
+
 }  // namespace h5dig::format

@@ -21,6 +21,11 @@ class FileReader {
  public:
   // Opens `path` read-only. Throws Error(io) naming the file if it cannot.
   explicit FileReader(const std::filesystem::path& path);
+  // Reads through a descriptor its caller opened and keeps open (not owned;
+  // must outlive the reader), of a file of `size` bytes: a command that preads
+  // chunks itself lets the index reader share its descriptor rather than open
+  // the file again.
+  FileReader(int borrowed_fd, std::uint64_t size, std::string name);
   // Reads from a memory image (not owned; must outlive the reader).
   FileReader(std::span<const std::byte> image, std::string name);
   FileReader(const FileReader&) = delete;
@@ -36,7 +41,8 @@ class FileReader {
   void read(std::uint64_t offset, std::span<std::byte> out, std::string_view what) const;
 
  private:
-  util::Fd fd_;  // not valid: reads from image_
+  util::Fd fd_;         // owned (opened by path)
+  int borrowed_fd_ = -1;  // or borrowed; neither: reads from image_
   std::span<const std::byte> image_;
   std::uint64_t size_ = 0;
   std::string name_;

@@ -21,8 +21,8 @@
 namespace h5dig::h5 {
 
 struct ObjectIdentity {
-  H5O_type_t type = H5O_TYPE_UNKNOWN;
-  haddr_t address = HADDR_UNDEF;  // unique per object in one file
+  ObjectType type = ObjectType::unknown;
+  Address address = kUndefinedAddress;  // unique per object in one file
   unsigned reference_count = 0;   // number of hard links to it
 };
 
@@ -37,7 +37,7 @@ Dataset open_child_dataset(const Group& parent, const std::string& name);
 
 // Creates a 1-D unsigned-byte dataset `name` of `size` elements with the given
 // dataset creation property list.
-Dataset create_byte_dataset(const Group& parent, const std::string& name, hsize_t size, const PropList& dcpl);
+Dataset create_byte_dataset(const Group& parent, const std::string& name, Size size, const PropList& dcpl);
 
 // A soft link `name` in `parent` whose value is `target` (stored verbatim).
 void make_soft_link(const Group& parent, const std::string& name, const std::string& target);
@@ -69,16 +69,16 @@ PropList archive_file_create_plist();
 // `level` (0 = no filter), optional as H5Pset_deflate makes it, so chunks that
 // do not compress are stored raw with filter-mask bit 0 set. Fill value writes
 // are disabled: every chunk is written directly.
-PropList archive_dataset_plist(hsize_t chunk, int level);
+PropList archive_dataset_plist(Size chunk, int level);
 // For empty files: a 0-element dataset needs no chunk (contiguous, nothing allocated).
 PropList empty_dataset_plist();
 
 // Information needed to read a 1-D dataset's stored chunks.
 struct ByteDatasetLayout {
-  H5D_layout_t layout = H5D_LAYOUT_ERROR;
+  Layout layout = Layout::error;
   int rank = 0;
-  hsize_t size = 0;          // elements (the file size in bytes for archives)
-  hsize_t chunk = 0;         // elements per chunk (chunked layout only)
+  Size size = 0;          // elements (the file size in bytes for archives)
+  Size chunk = 0;         // elements per chunk (chunked layout only)
   std::size_t element_size = 0;
   bool integer_type = false;
 };
@@ -86,6 +86,6 @@ ByteDatasetLayout byte_dataset_layout(const Dataset& ds);
 
 // Reads elements [start, start+count) of a 1-D dataset as bytes of the
 // dataset's native type into `out` (H5Dread through HDF5's own filters).
-void read_byte_range(const Dataset& ds, hsize_t start, hsize_t count, void* out);
+void read_byte_range(const Dataset& ds, Size start, Size count, void* out);
 
 }  // namespace h5dig::h5

@@ -37,6 +37,6 @@ std::string file_name(const Dataset& dataset);
 void flush_if_writable(const Dataset& dataset);
 // A Dataset sharing `id` (H5Iinc_ref): code holding raw ids can use the typed
 // API; closing the returned object leaves `id` open.
-Dataset borrow_dataset(hid_t id);
+Dataset borrow_dataset(Id id);
 
 }  // namespace h5dig::h5

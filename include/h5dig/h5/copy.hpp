@@ -14,9 +14,9 @@ namespace h5dig::h5 {
 // break the One Definition Rule, and the linker mixes their destructors.)
 struct GroupLink {
   std::string name;
-  H5L_type_t link_type = H5L_TYPE_HARD;
-  H5O_type_t object_type = H5O_TYPE_UNKNOWN;  // hard links only
-  haddr_t address = HADDR_UNDEF;              // hard links only: identity of the object
+  LinkType link_type = LinkType::hard;
+  ObjectType object_type = ObjectType::unknown;  // hard links only
+  Address address = kUndefinedAddress;              // hard links only: identity of the object
   std::string soft_target;                    // soft links
   std::string external_file, external_object; // external links
 };

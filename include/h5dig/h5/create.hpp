@@ -13,14 +13,12 @@
 
 namespace h5dig::h5 {
 
-inline constexpr hsize_t kUnlimited = H5S_UNLIMITED;
-
 struct ChunkedCreate {
   std::string name;                       // path under the parent; intermediate groups are created
-  hid_t file_type = -1;                   // borrowed: the stored element type
-  std::vector<hsize_t> dims;              // current extent
-  std::vector<hsize_t> maxdims;           // empty = dims; kUnlimited where unlimited
-  std::vector<hsize_t> chunks;
+  Id file_type = -1;                   // borrowed: the stored element type
+  std::vector<Size> dims;              // current extent
+  std::vector<Size> maxdims;           // empty = dims; kUnlimited where unlimited
+  std::vector<Size> chunks;
   std::vector<codec::FilterSpec> filters; // recorded as given (write_filter_specs)
   std::vector<std::byte> fill_value;      // empty = HDF5's default (zeros); else one element
   bool track_times = false;               // h5py's default: no Modified time in the header

@@ -21,7 +21,7 @@ namespace h5dig::h5 {
 struct TypeDesc {
   enum class Kind { integer, floating, time, string, bitfield, opaque, compound, reference, enumeration, vlen, array, unknown };
   Kind kind = Kind::unknown;
-  int raw_class = -1;            // H5T_class_t value
+  TypeClass raw_class = TypeClass::no_class;
   std::size_t size = 0;          // bytes
   std::string native_name;       // "native int" etc. when equal to a native C type, else ""
   std::string ieee_name;         // "IEEE 64-bit little-endian float" when equal to a standard IEEE type
@@ -30,8 +30,8 @@ struct TypeDesc {
   std::uint64_t committed_addr = 0;
 
   // integer, float, bitfield
-  int order = -1;                // H5T_order_t
-  int sign = -1;                 // H5T_sign_t (integers)
+  ByteOrder order = ByteOrder::error;
+  Sign sign = Sign::error;       // integers
   std::size_t precision = 0, offset = 0;
   int lsb_pad = -1, msb_pad = -1;
   // float
@@ -65,7 +65,7 @@ struct TypeDesc::Member {
 
 // Describes `type` (any class). Never throws for odd types: unknown parts are
 // left at their defaults.
-TypeDesc describe_type(hid_t type);
+TypeDesc describe_type(Id type);
 
 // True if `t` or any type inside it (members, array/vlen/enum bases) is of
 // class `kind`, e.g. time, which HDF5 has no native memory type for.
@@ -98,7 +98,7 @@ struct AttributeDesc {
   std::string name;
   SpaceDesc space;
   TypeDesc type;
-  hid_t attr = -1;  // valid only during the callback
+  Id attr = -1;  // valid only during the callback
 };
 
 struct ExternalFile {
@@ -121,7 +121,7 @@ struct FilterDesc {
 struct DatasetDesc {
   SpaceDesc space;
   TypeDesc type;
-  int layout = -1;  // H5D_layout_t
+  Layout layout = Layout::error;
   std::vector<std::uint64_t> chunk;
   std::vector<ExternalFile> external;
   std::vector<VirtualMap> virtual_maps;
@@ -130,7 +130,7 @@ struct DatasetDesc {
 };
 
 struct ObjectInfo {
-  int type = -1;  // H5O_type_t
+  ObjectType type = ObjectType::unknown;
   unsigned long fileno = 0;
   std::uint64_t addr = 0;
   unsigned rc = 0;
@@ -140,7 +140,7 @@ struct ObjectInfo {
 
 struct LinkEntry {
   std::string path;         // full path, as h5ls's traversal builds it
-  int link_type = 0;        // H5L_type_t
+  LinkType link_type = LinkType::hard;
   std::string soft_target;  // soft links
   std::string ext_file, ext_path;  // external links
   ObjectInfo info;          // hard links
@@ -148,63 +148,63 @@ struct LinkEntry {
 };
 
 // Object info by name (H5Oget_info_by_name); nullopt if it does not resolve.
-std::optional<ObjectInfo> object_info(hid_t loc, const std::string& name);
+std::optional<ObjectInfo> object_info(Id loc, const std::string& name);
 // Link type of `name` (H5Lget_info); nullopt if there is no such link.
-std::optional<LinkEntry> link_info(hid_t loc, const std::string& name);
+std::optional<LinkEntry> link_info(Id loc, const std::string& name);
 
 // Visits the links below group `group_path` in name order, like h5ls's
 // traversal (h5trav): depth-first when `recursive`; paths are built as
 // group_path + "/" + relative path; hard links to objects with more than one
 // link carry the first path they were seen under.
-void visit_links(hid_t file, const std::string& group_path, bool recursive,
+void visit_links(Id file, const std::string& group_path, bool recursive,
                  const std::function<void(const LinkEntry&)>& fn);
 
 // The links of one group in the order h5py lists them: creation order when
 // the group tracks it, else by name (h5py's keys()).
-void visit_children_h5py_order(hid_t file, const std::string& group_path,
+void visit_children_h5py_order(Id file, const std::string& group_path,
                                const std::function<void(const LinkEntry&)>& fn);
 
 // Opens an object by name (H5Oopen); throws on failure.
-ObjectId open_object(hid_t loc, const std::string& name);
+ObjectId open_object(Id loc, const std::string& name);
 
 // Attributes of an open object in name order; `fn` may read values with
 // read_attribute_values(desc.attr).
-void visit_attributes(hid_t obj, const std::function<void(const AttributeDesc&)>& fn);
+void visit_attributes(Id obj, const std::function<void(const AttributeDesc&)>& fn);
 
 // Whole-attribute value read in its native memory type.
-ValueBuffer read_attribute_values(hid_t attr);
+ValueBuffer read_attribute_values(Id attr);
 
-DatasetDesc describe_dataset(hid_t dset);
-SpaceDesc describe_space(hid_t space);
+DatasetDesc describe_dataset(Id dset);
+SpaceDesc describe_space(Id space);
 
 // Object comment, or "" (H5Oget_comment).
-std::string object_comment(hid_t obj);
+std::string object_comment(Id obj);
 
 // Reads elements [first, first+count) of `dset` in row-major order, in the
 // native memory type (the run must be a row-major contiguous hyperslab, as
 // produced by plan_slabs). For scalar spaces, first=0,count=1. `step` (empty,
 // or one >= 1 per dimension) selects every step-th element instead.
-ValueBuffer read_dataset_values(hid_t dset, const std::vector<std::uint64_t>& start,
+ValueBuffer read_dataset_values(Id dset, const std::vector<std::uint64_t>& start,
                                 const std::vector<std::uint64_t>& count, const std::vector<std::uint64_t>& step = {});
 
 // The values of `count` elements of `dset` given as their stored bytes (what
 // io::ParallelReader reads with h5dig's own codecs, for data HDF5 has no
 // filter for): converted to the native memory type with H5Tconvert, the
 // ValueBuffer read_dataset_values would give. Fixed-size types only.
-ValueBuffer values_from_stored(hid_t dset, std::span<const std::byte> stored, std::uint64_t count);
+ValueBuffer values_from_stored(Id dset, std::span<const std::byte> stored, std::uint64_t count);
 
 // Reads a row-major hyperslab of `dset` in the dataset's own stored element
 // type (no conversion: the bytes as the file holds them) into `out`.
-void read_raw_slab(hid_t dset, const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count,
+void read_raw_slab(Id dset, const std::vector<std::uint64_t>& start, const std::vector<std::uint64_t>& count,
                    std::vector<std::byte>& out);
 
 // Address of raw data (contiguous/compact) as H5Ddebug reports it, or the
 // chunk index address for chunked datasets.
-std::uint64_t raw_data_address(hid_t dset);
+std::uint64_t raw_data_address(Id dset);
 // What HDF5's own H5Ddebug prints for `dset` (it writes to the C stdout, so
 // the output is captured through a temporary file). h5ls -va prints exactly
 // this; h5dig uses it for the chunk-index address, which no public call gives.
-std::string debug_text(hid_t dset);
+std::string debug_text(Id dset);
 
 // Describes a dataset reference target for -d output of object references:
 // "DATASET", "GROUP", "DATATYPE" and its address; empty kind if it cannot be
@@ -213,11 +213,11 @@ struct RefTarget {
   std::string kind;
   unsigned long fileno = 0;
   std::uint64_t addr = 0;
-  hid_t object = -1;  // open object, closed by the RefTarget destructor
+  Id object = -1;  // open object, closed by the RefTarget destructor
   RefTarget() = default;
   RefTarget(RefTarget&& o) noexcept : kind(std::move(o.kind)), fileno(o.fileno), addr(o.addr), object(o.object) { o.object = -1; }
   ~RefTarget();
 };
-RefTarget dereference_object(hid_t loc, const void* ref);
+RefTarget dereference_object(Id loc, const void* ref);
 
 }  // namespace h5dig::h5

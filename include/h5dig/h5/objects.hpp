@@ -37,28 +37,28 @@ void quiet_errors_in_this_thread() noexcept;
 std::string error_stack_message();
 
 // Throw Error(io) "CALL failed: <stack>" when an id is negative / status < 0.
-hid_t check_id(hid_t id, std::string_view call);
-herr_t check(herr_t status, std::string_view call);
+Id check_id(Id id, std::string_view call);
+int check(int status, std::string_view call);  // herr_t
 // For H5*exists-style calls returning htri_t: true/false, or throws.
-bool check_tri(htri_t value, std::string_view call);
+bool check_tri(int value, std::string_view call);  // htri_t
 
 class Dataspace {
  public:
-  explicit Dataspace(hid_t owned) : id_(owned) {}
+  explicit Dataspace(Id owned) : id_(owned) {}
   static Dataspace scalar();
-  static Dataspace simple(std::span<const hsize_t> dims);
-  static Dataspace simple(std::span<const hsize_t> dims, std::span<const hsize_t> maxdims);
+  static Dataspace simple(std::span<const Size> dims);
+  static Dataspace simple(std::span<const Size> dims, std::span<const Size> maxdims);
 
-  hid_t id() const noexcept { return id_.get(); }
-  H5S_class_t kind() const;       // H5S_SCALAR, H5S_SIMPLE or H5S_NULL
+  Id id() const noexcept { return id_.get(); }
+  SpaceClass kind() const;       // H5S_SCALAR, H5S_SIMPLE or H5S_NULL
   int rank() const;
-  std::vector<hsize_t> dims() const;
-  std::vector<hsize_t> maxdims() const;  // H5S_UNLIMITED where unlimited
+  std::vector<Size> dims() const;
+  std::vector<Size> maxdims() const;  // kUnlimited where unlimited
   std::uint64_t element_count() const;   // selected points (all, for a fresh space)
   void select_all();
   // `stride` empty: consecutive elements; else one stride (>= 1) per dimension.
-  void select_hyperslab(std::span<const hsize_t> start, std::span<const hsize_t> count,
-                        std::span<const hsize_t> stride = {});
+  void select_hyperslab(std::span<const Size> start, std::span<const Size> count,
+                        std::span<const Size> stride = {});
 
  private:
   DataspaceId id_;
@@ -66,15 +66,15 @@ class Dataspace {
 
 class Datatype {
  public:
-  explicit Datatype(hid_t owned) : id_(owned) {}
-  // A copy of a predefined type such as H5T_NATIVE_UINT16 or H5T_STD_U8LE.
-  static Datatype copy_of(hid_t predefined);
+  explicit Datatype(Id owned) : id_(owned) {}
+  // A copy of a predefined type, e.g. predefined(Predefined::std_u8le).
+  static Datatype copy_of(Id predefined);
 
-  hid_t id() const noexcept { return id_.get(); }
-  H5T_class_t type_class() const;
+  Id id() const noexcept { return id_.get(); }
+  TypeClass type_class() const;
   std::size_t size() const;
-  H5T_order_t order() const;
-  bool equals(hid_t other) const;
+  ByteOrder order() const;
+  bool equals(Id other) const;
   // For an integer type: false if unsigned (H5Tget_sign == H5T_SGN_NONE).
   bool is_signed() const;
   bool is_variable_string() const;
@@ -87,9 +87,9 @@ class Datatype {
 
 class PropList {
  public:
-  explicit PropList(hid_t owned) : id_(owned) {}
-  static PropList create(hid_t cls);  // e.g. H5P_DATASET_CREATE
-  hid_t id() const noexcept { return id_.get(); }
+  explicit PropList(Id owned) : id_(owned) {}
+  static PropList create(Id cls);  // e.g. H5P_DATASET_CREATE
+  Id id() const noexcept { return id_.get(); }
 
  private:
   PropListId id_;
@@ -97,13 +97,13 @@ class PropList {
 
 class Attribute {
  public:
-  explicit Attribute(hid_t owned) : id_(owned) {}
-  hid_t id() const noexcept { return id_.get(); }
+  explicit Attribute(Id owned) : id_(owned) {}
+  Id id() const noexcept { return id_.get(); }
   std::string name() const;
   Dataspace space() const;
   Datatype type() const;
   // Reads the whole attribute in `mem_type` into `out` (sized by the caller).
-  void read(hid_t mem_type, void* out) const;
+  void read(Id mem_type, void* out) const;
 
  private:
   AttributeId id_;
@@ -112,26 +112,26 @@ class Attribute {
 // Anything with a location: files, groups, datasets (for attributes and links).
 class Location {
  public:
-  hid_t id() const noexcept { return id_; }
+  Id id() const noexcept { return id_; }
   std::size_t attribute_count() const;
   Attribute open_attribute(const std::string& name) const;
   Attribute open_attribute(std::size_t index) const;  // by creation/name order
   bool has_attribute(const std::string& name) const;
   // Creates and writes a scalar or 1-D attribute of `file_type` from `data`.
-  void write_attribute(const std::string& name, hid_t file_type, hid_t mem_type,
+  void write_attribute(const std::string& name, Id file_type, Id mem_type,
                        const Dataspace& space, const void* data) const;
   void write_string_attribute(const std::string& name, std::string_view value) const;
   // Reads a string attribute (fixed or variable length), or nullopt if absent.
   std::optional<std::string> read_string_attribute(const std::string& name) const;
 
  protected:
-  explicit Location(hid_t id) : id_(id) {}
-  hid_t id_;
+  explicit Location(Id id) : id_(id) {}
+  Id id_;
 };
 
 class Dataset : public Location {
  public:
-  explicit Dataset(hid_t owned) : Location(owned), handle_(owned) {}
+  explicit Dataset(Id owned) : Location(owned), handle_(owned) {}
   Dataset(Dataset&& other) noexcept : Location(other.id_), handle_(std::move(other.handle_)) {}
   Dataset& operator=(Dataset&& other) noexcept {
     handle_ = std::move(other.handle_);
@@ -142,26 +142,26 @@ class Dataset : public Location {
   Dataspace space() const;
   Datatype type() const;
   PropList create_plist() const;  // H5Dget_create_plist
-  H5D_layout_t layout() const;
+  Layout layout() const;
   // Chunk shape (empty unless chunked).
-  std::vector<hsize_t> chunk_dims() const;
+  std::vector<Size> chunk_dims() const;
   // Object-header address in the file (H5Oget_info); what format/ starts from.
-  haddr_t header_address() const;
+  Address header_address() const;
   // Bytes allocated for raw data (H5Dget_storage_size).
-  hsize_t storage_size() const;
+  Size storage_size() const;
   // File offset of contiguous raw data, or HADDR_UNDEF (H5Dget_offset).
-  haddr_t contiguous_offset() const;
+  Address contiguous_offset() const;
   std::string name() const;  // H5Iget_name: a path to it
 
-  void read(hid_t mem_type, hid_t mem_space, hid_t file_space, void* out) const;
-  void write(hid_t mem_type, hid_t mem_space, hid_t file_space, const void* in) const;
-  void set_extent(std::span<const hsize_t> dims) const;
+  void read(Id mem_type, Id mem_space, Id file_space, void* out) const;
+  void write(Id mem_type, Id mem_space, Id file_space, const void* in) const;
+  void set_extent(std::span<const Size> dims) const;
 
   // Direct chunk I/O (H5DO in 1.10): raw stored bytes of the chunk at element
   // offset `offset`. read_chunk resizes `out` to the stored size.
-  hsize_t chunk_storage_size(std::span<const hsize_t> offset) const;
-  void read_chunk(std::span<const hsize_t> offset, std::uint32_t& filter_mask, std::vector<std::byte>& out) const;
-  void write_chunk(std::span<const hsize_t> offset, std::uint32_t filter_mask, std::span<const std::byte> data) const;
+  Size chunk_storage_size(std::span<const Size> offset) const;
+  void read_chunk(std::span<const Size> offset, std::uint32_t& filter_mask, std::vector<std::byte>& out) const;
+  void write_chunk(std::span<const Size> offset, std::uint32_t filter_mask, std::span<const std::byte> data) const;
 
  private:
   DatasetId handle_;
@@ -169,7 +169,7 @@ class Dataset : public Location {
 
 class Group : public Location {
  public:
-  explicit Group(hid_t owned) : Location(owned), handle_(owned) {}
+  explicit Group(Id owned) : Location(owned), handle_(owned) {}
   Group(Group&& other) noexcept : Location(other.id_), handle_(std::move(other.handle_)) {}
   Group& operator=(Group&& other) noexcept {
     handle_ = std::move(other.handle_);
@@ -183,7 +183,7 @@ class Group : public Location {
   // Whether `path` (relative or absolute) resolves to an object; false for
   // dangling links and missing intermediate groups, never throws for those.
   bool exists(const std::string& path) const;
-  H5O_type_t object_type(const std::string& path) const;
+  ObjectType object_type(const std::string& path) const;
 
  private:
   GroupId handle_;
@@ -194,10 +194,10 @@ class File {
   enum class Mode { read_only, read_write };
   // Opens an existing file with the sec2 driver; throws Error(io) naming it.
   static File open(const std::filesystem::path& path, Mode mode = Mode::read_only);
-  // Creates (truncating) a file; `fapl`/`fcpl` may be H5P_DEFAULT.
-  static File create(const std::filesystem::path& path, hid_t fcpl = H5P_DEFAULT, hid_t fapl = H5P_DEFAULT);
+  // Creates (truncating) a file; `fapl`/`fcpl` may be kDefaultPlist.
+  static File create(const std::filesystem::path& path, Id fcpl = kDefaultPlist, Id fapl = kDefaultPlist);
 
-  hid_t id() const noexcept { return id_.get(); }
+  Id id() const noexcept { return id_.get(); }
   const std::filesystem::path& path() const noexcept { return path_; }
   Group root() const;
   void flush() const;
@@ -205,20 +205,20 @@ class File {
   void close();
 
  private:
-  File(hid_t owned, std::filesystem::path path) : id_(owned), path_(std::move(path)) {}
+  File(Id owned, std::filesystem::path path) : id_(owned), path_(std::move(path)) {}
   FileId id_;
   std::filesystem::path path_;
 };
 
 // The size in bytes of datatype `type` (H5Tget_size), or 0 if `type` is not a
 // valid datatype, in which case the HDF5 error stack is cleared. Never throws.
-std::size_t type_size_or_zero(hid_t type) noexcept;
+std::size_t type_size_or_zero(Id type) noexcept;
 
 // The name of the file holding object `obj` (H5Fget_name) and a path to `obj`
 // in it (H5Iget_name); "" where HDF5 has none (an anonymous object) or fails.
 // Never throw.
-std::string file_name_of(hid_t obj);
-std::string path_of(hid_t obj);
+std::string file_name_of(Id obj);
+std::string path_of(Id obj);
 
 // True if `path` is an HDF5 file (H5Fis_hdf5), false otherwise; never throws.
 bool is_hdf5(const std::filesystem::path& path);

@@ -48,7 +48,7 @@ struct RegionRef {
 // Describes the region reference stored at `ref` (H5R_DSET_REG_REF_BUF_SIZE
 // bytes), dereferenced through `loc` (any object in the file). An all-zero
 // reference is State::null; one HDF5 cannot dereference is State::unreadable.
-RegionRef describe_region_ref(hid_t loc, const void* ref);
+RegionRef describe_region_ref(Id loc, const void* ref);
 
 // Blocks or points [first, first+n) of a region's selection (clamped to its
 // count): blocks as their start then opposite corner (2*ndims numbers each),
@@ -59,7 +59,7 @@ void read_region_items(const RegionRef& ref, std::uint64_t first, std::uint64_t 
 
 // Just the referenced dataset's name ("" if it cannot be named), as h5ls
 // prints a region reference nested in a compound or array value.
-std::string region_ref_name(hid_t loc, const void* ref);
+std::string region_ref_name(Id loc, const void* ref);
 
 // Bytes in a stored dataset region reference.
 std::size_t region_ref_size();

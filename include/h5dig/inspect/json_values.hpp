@@ -4,7 +4,7 @@
 // Values are described by h5::TypeDesc (h5/describe.hpp) and laid out in
 // memory either as the file stores them (ParallelReader's bytes: any byte
 // order, float16) or in HDF5's native memory type (h5::read_*_values: variable
-// strings as char*, vlen sequences as hvl_t). No HDF5 call: thread-safe.
+// strings as char*, vlen sequences as h5::VlenValue). No HDF5 call: thread-safe.
 //
 // - integers exactly; floats in the shortest form that reads back to the same
 //   value of their own type (float16 through float32, as orjson); NaN/Inf null;

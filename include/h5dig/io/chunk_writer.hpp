@@ -22,7 +22,8 @@
 //
 // Usage (one dataset):
 //   io::WriteSession session({.threads = 4});
-//   io::DatasetSpec spec{.name = "data", .type = H5T_STD_U16LE, .shape = {0, 512, 512},
+//   io::DatasetSpec spec{.name = "data", .type = h5::predefined(h5::Predefined::std_u16le),
+//                        .shape = {0, 512, 512},
 //                        .maxshape = {h5::kUnlimited, 512, 512}, .chunks = {1, 512, 512},
 //                        .filters = codec::parse_filter_specs("shuffle,gzip=4").filters};
 //   auto w = io::ChunkWriter::create(session, file.root(), spec, {.block_shape = {1, 512, 512}});
@@ -30,8 +31,9 @@
 //   w.finish();                                     // flushes, sets the extent, waits
 // Usage (many small 1-D datasets, e.g. an archive):
 //   io::WriteSession session;                      // once
+//   const h5::Id u8le = h5::predefined(h5::Predefined::std_u8le);
 //   for (file : files) {
-//     auto w = io::ChunkWriter::create(session, group, {.name = n, .type = H5T_STD_U8LE,
+//     auto w = io::ChunkWriter::create(session, group, {.name = n, .type = u8le,
 //                                       .shape = {size}, .chunks = {c}, .filters = f});
 //     w.write_all(bytes);          // or write({offset}, {count}, piece) as the file is read
 //     w.finish(/*wait=*/false);    // the remaining chunks stay queued in the session
@@ -98,10 +100,10 @@ class WriteSession {
 // H5Dwrite_chunk stores bytes as given).
 struct DatasetSpec {
   std::string name;                        // path under the parent; intermediate groups created
-  hid_t type = -1;                         // borrowed, e.g. H5T_STD_U16LE or a dataset's H5Dget_type
-  std::vector<hsize_t> shape;              // initial extent (0 along a dim that grows by append)
-  std::vector<hsize_t> maxshape;           // empty = shape; h5::kUnlimited = unlimited
-  std::vector<hsize_t> chunks;
+  h5::Id type = h5::kInvalidId;            // borrowed, e.g. h5::predefined(...) or a dataset's type().id()
+  std::vector<h5::Size> shape;              // initial extent (0 along a dim that grows by append)
+  std::vector<h5::Size> maxshape;           // empty = shape; h5::kUnlimited = unlimited
+  std::vector<h5::Size> chunks;
   std::vector<codec::FilterSpec> filters;  // user-level specs (parse_filter_specs); resolved for the type
   codec::DeflateEngine deflate = codec::DeflateEngine::libdeflate;
   std::vector<std::byte> fill_value;       // empty = zeros (HDF5's default); else one element
@@ -111,7 +113,7 @@ struct DatasetSpec {
 struct WriteOptions {
   // The shape of the blocks write() will receive, in row-major order of blocks,
   // for the up-front memory plan. Empty = one chunk at a time.
-  std::vector<hsize_t> block_shape;
+  std::vector<h5::Size> block_shape;
   std::uint64_t memory_limit = kDefaultMemoryLimit;
 };
 
@@ -128,8 +130,8 @@ struct MemoryPlan {
 
 // Plans the memory for writing blocks of `block_shape` (row-major order of
 // blocks) into a dataset of `shape` chunked as `chunks`. Pure; thread-safe.
-MemoryPlan plan_memory(std::span<const hsize_t> shape, std::span<const hsize_t> chunks,
-                       std::span<const hsize_t> block_shape, std::size_t element_size, std::size_t in_flight);
+MemoryPlan plan_memory(std::span<const h5::Size> shape, std::span<const h5::Size> chunks,
+                       std::span<const h5::Size> block_shape, std::size_t element_size, std::size_t in_flight);
 
 class ChunkWriter {
  public:
@@ -154,16 +156,16 @@ class ChunkWriter {
   // stored type) into the chunks it touches; complete chunks go to the encoders.
   // Blocks must not overlap. Extends unlimited dimensions as needed. Blocks when
   // too many chunks are in flight.
-  void write(std::span<const hsize_t> offset, std::span<const hsize_t> shape, std::span<const std::byte> data);
+  void write(std::span<const h5::Size> offset, std::span<const h5::Size> shape, std::span<const std::byte> data);
   // write() at the current end of dimension 0 (frames into a growing stack).
-  void append(std::span<const hsize_t> shape, std::span<const std::byte> data);
+  void append(std::span<const h5::Size> shape, std::span<const std::byte> data);
   // The whole (fixed-shape) dataset at once.
   void write_all(std::span<const std::byte> data);
   // Writes the incomplete chunks (missing elements are the fill value), sets the
   // final extent, and with `wait` writes every queued chunk of the session.
   void finish(bool wait = true);
 
-  const std::vector<hsize_t>& extent() const noexcept;
+  const std::vector<h5::Size>& extent() const noexcept;
   const std::string& name() const noexcept;
   const MemoryPlan& plan() const noexcept;
   // Filters as recorded in the file (after set_local).

@@ -17,7 +17,7 @@ namespace h5dig::io {
 
 struct RepackOptions {
   std::size_t threads = 0;                            // encoder threads; 0 = all cores
-  std::optional<std::vector<hsize_t>> chunks;         // unset: keep the input's chunks
+  std::optional<std::vector<h5::Size>> chunks;         // unset: keep the input's chunks
   std::optional<codec::ParsedFilters> filters;        // unset: keep the input's filters
   std::uint64_t memory_limit = 0;                     // 0 = kDefaultMemoryLimit
 };
@@ -45,6 +45,6 @@ std::pair<std::filesystem::path, std::string> split_output_path(const std::strin
 // Chunks for a dataset that has none (contiguous input): the whole dataset up
 // to 1 MiB; else frames {1, ...} (halved along leading axes down to 4 MiB,
 // stacked up to ~1 MiB when small); 1-D: 1 MiB chunks.
-std::vector<hsize_t> default_chunks(const std::vector<hsize_t>& dims, std::size_t element_size);
+std::vector<h5::Size> default_chunks(const std::vector<h5::Size>& dims, std::size_t element_size);
 
 }  // namespace h5dig::io

@@ -14,10 +14,10 @@ namespace h5dig::lab {
 // How the data will be read or written, one unit after another in row-major order.
 struct Access {
   enum class Kind { frames, rows, columns, box } kind = Kind::frames;
-  std::vector<hsize_t> box;  // for Kind::box
+  std::vector<h5::Size> box;  // for Kind::box
   // The unit as a block shape over `dims`: frames {1, ...}, rows {1.., 1, W},
   // columns {N, 1.., 1}, box S (clipped).
-  std::vector<hsize_t> unit(const std::vector<hsize_t>& dims) const;
+  std::vector<h5::Size> unit(const std::vector<h5::Size>& dims) const;
   std::string describe(std::size_t rank) const;  // "frames x[i, :, :]"
 };
 
@@ -37,14 +37,14 @@ struct AccessCost {
 
 // The cost of reading/writing `dims` chunked as `chunks` unit by unit with a
 // chunk cache of `cache_bytes` (HDF5's default: 1 MiB). Pure; thread-safe.
-AccessCost access_cost(const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunks, std::size_t element_size,
+AccessCost access_cost(const std::vector<h5::Size>& dims, const std::vector<h5::Size>& chunks, std::size_t element_size,
                        const Access& access, std::uint64_t cache_bytes = 1 << 20);
 
 // The chunk shape h5dig recommends for an access pattern: the unit itself when it
 // is between 64 KiB and 4 MiB, units stacked up to ~1 MiB when smaller, the unit
 // split along its leading axes when larger; for columns, long chunks along axis 0
 // and square tiles across.
-std::vector<hsize_t> recommend_chunks(const std::vector<hsize_t>& dims, std::size_t element_size, const Access& access);
+std::vector<h5::Size> recommend_chunks(const std::vector<h5::Size>& dims, std::size_t element_size, const Access& access);
 
 // Prints the advice for FILE/DATASET to `out`. Throws Error (io, usage).
 void run_advise(const std::string& object_path, const std::string& access, std::ostream& out);

@@ -15,13 +15,13 @@ namespace h5dig::lab {
 
 struct WriteSettings {
   codec::ParsedFilters filters;     // as parsed from --filter
-  std::vector<hsize_t> chunks;      // empty = the command's default
+  std::vector<h5::Size> chunks;      // empty = the command's default
   std::size_t threads = 0;          // 0 = all cores
   std::uint64_t memory_limit = 0;   // 0 = io::kDefaultMemoryLimit
 };
 
 struct StackOptions {
-  hsize_t size = 512;  // frames, rows and columns: the talk's {512, 512, 512}
+  h5::Size size = 512;  // frames, rows and columns: the talk's {512, 512, 512}
   WriteSettings write;
 };
 
@@ -31,8 +31,8 @@ struct StackOptions {
 void run_make_stack(const std::filesystem::path& path, const StackOptions& options, std::ostream& out);
 
 struct FramesOptions {
-  hsize_t frames = 100;
-  std::vector<hsize_t> shape = {1024, 1024};  // rows, columns
+  h5::Size frames = 100;
+  std::vector<h5::Size> shape = {1024, 1024};  // rows, columns
   double mean = 0.5;                           // Poisson mean counts per pixel
   std::uint64_t seed = 1;
   WriteSettings write;                         // default chunks {1, rows, cols}, filter shuffle,gzip=4
@@ -47,6 +47,6 @@ void run_make_frames(const std::filesystem::path& path, const FramesOptions& opt
 void poisson_frame(std::uint64_t seed, std::uint64_t index, double mean, std::uint16_t* out, std::size_t n);
 
 // "1,512,512" -> {1, 512, 512}; Error(usage) naming `what` on bad input.
-std::vector<hsize_t> parse_shape(const std::string& text, const std::string& what);
+std::vector<h5::Size> parse_shape(const std::string& text, const std::string& what);
 
 }  // namespace h5dig::lab
