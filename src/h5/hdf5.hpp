@@ -7,6 +7,8 @@
 
 #include <hdf5.h>
 
+#include <string_view>
+
 #include "h5dig/h5/types.hpp"
 
 namespace h5dig::h5 {
@@ -23,5 +25,8 @@ H5DIG_BRIDGE(Layout, H5D_layout_t)
 H5DIG_BRIDGE(ObjectType, H5O_type_t)
 H5DIG_BRIDGE(LinkType, H5L_type_t)
 #undef H5DIG_BRIDGE
+
+// Throws Error(io) "CALL failed: <the HDF5 error stack in one line>" (error.cpp).
+[[noreturn]] void throw_call_failed(std::string_view call);
 
 }  // namespace h5dig::h5
