@@ -159,6 +159,17 @@ def test_read_with_and_without_out(vlen_file):
         np.testing.assert_array_equal(np.asarray(f["str"]), ref["str"][...])
 
 
+def test_to_dask_of_strings(vlen_file):
+    import h5py
+
+    a = h5dig.to_dask(vlen_file, "grid")
+    assert a.chunks == ((3, 3, 1), (2, 2, 1))  # the stored chunks: dask cannot size objects
+    with h5py.File(vlen_file, "r") as ref:
+        assert a.compute(scheduler="threads").tolist() == ref["grid"][...].tolist()
+        got = h5dig.to_dask(vlen_file, "seq", chunks=4)[1:5].compute(scheduler="sync")
+        assert [x.tolist() for x in got] == [x.tolist() for x in ref["seq"][1:5]]
+
+
 def test_values_outlive_the_file(vlen_file):
     f = h5dig.File(vlen_file)
     d = f["seq"]
