@@ -17,6 +17,9 @@ released, so many Python threads may read at once, from one File or several.
     h5dig.kerchunk("frames.h5")                           # kerchunk references
     h5dig.decode(raw, ds.filters, ds.chunks, ds.dtype)    # one stored chunk's bytes
 
+Variable-length strings read as bytes (``ds.asstr()[...]`` gives str) and
+variable-length sequences as 1-D arrays, in object arrays, as h5py gives them.
+
 Errors raise h5dig.Error (an OSError) with the one-line message the command line
 prints; ``.kind`` is "io", "corrupt" or "unsupported". Bad selections raise
 IndexError or ValueError, as numpy's do.
@@ -202,6 +205,12 @@ class Dataset:
         (0 = all cores). Returns the array."""
         return self._core.read(selection, out, threads)
 
+    def asstr(self, encoding=None, errors="strict"):
+        """The dataset's strings as str rather than bytes, as h5py's ``asstr()``:
+        ``ds.asstr()[...]`` is an object array of str, ``ds.asstr()[i]`` one str.
+        `encoding` defaults to the dataset's (UTF-8 or ASCII)."""
+        return AsStrWrapper(self, encoding, errors)
+
     def chunk_table(self):
         """Every allocated chunk, in C order of offsets, as a numpy structured array:
         ``offset`` (element coordinates, one per dimension), ``filter_mask``,
@@ -219,6 +228,50 @@ class Dataset:
 
     def __repr__(self):
         return f"<h5dig dataset {self.name!r}: shape {self.shape}, type {self.dtype.str}>"
+
+
+class AsStrWrapper:
+    """``ds.asstr()``: indexing decodes the dataset's strings (h5py's AsStrWrapper)."""
+
+    def __init__(self, dset, encoding=None, errors="strict"):
+        import numpy as np
+
+        info = _string_info(dset.dtype)
+        if info is None:
+            raise TypeError("dset.asstr() can only be used on datasets with an HDF5 string datatype")
+        self._dset, self._np = dset, np
+        self.encoding = encoding or info
+        self.errors = errors
+
+    def __getitem__(self, key):
+        if self._dset._core.is_vlen_string:
+            return self._dset._core.getitem_str(key, self.encoding, self.errors)
+        a = self._dset[key]  # fixed-length strings: numpy bytes
+        if self._np.isscalar(a):
+            return a.decode(self.encoding, self.errors)
+        return self._np.array([b.decode(self.encoding, self.errors) for b in a.flat], dtype=object).reshape(a.shape)
+
+    def __len__(self):
+        return len(self._dset)
+
+    def __array__(self, dtype=None):
+        a = self[...]
+        return a if dtype is None else a.astype(dtype)
+
+
+def _string_info(dtype):
+    """The encoding of a string dtype as h5py marks it ('utf-8', 'ascii'), or None."""
+    meta = dtype.metadata or {}
+    if dtype.kind == "O":
+        vlen = meta.get("vlen")
+        if vlen is str:
+            return "utf-8"
+        if vlen is bytes:
+            return "ascii"
+        return None
+    if dtype.kind == "S":
+        return "utf-8"  # fixed-length strings: UTF-8 decodes ASCII too
+    return None
 
 
 def kerchunk(path, dataset=None):

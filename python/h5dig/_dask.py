@@ -38,7 +38,8 @@ def to_dask(path, dataset, chunks=None):
     """A dask.array of `dataset` in the HDF5 file at `path`.
 
     chunks: None (default) aligns blocks to the stored chunks (whole multiples of
-    them, about dask's ``array.chunk-size`` each); anything dask's
+    them, about dask's ``array.chunk-size`` each; the stored chunks themselves for
+    variable-length data, whose size dask cannot estimate); anything dask's
     ``normalize_chunks`` takes otherwise. The array pickles: tasks carry the
     absolute path, so workers on other nodes need the file at the same path
     (a shared filesystem)."""
@@ -54,7 +55,8 @@ def to_dask(path, dataset, chunks=None):
         name, shape, dtype, stored = ds.name, ds.shape, ds.dtype, ds.chunks
     mtime_ns = os.stat(path).st_mtime_ns
     if chunks is None:
-        chunks = "auto"
+        # dask cannot size object elements (variable-length data): the stored chunks, or one block.
+        chunks = (stored or shape) if dtype.kind == "O" else "auto"
     chunks = normalize_chunks(chunks, shape, dtype=dtype, previous_chunks=stored)
     token = "h5dig-" + tokenize(path, name, chunks, mtime_ns)
     starts = [list(itertools.accumulate((0,) + c[:-1])) for c in chunks]

@@ -43,8 +43,15 @@ def _attrs(raw):
     return {k: _attr_value(v) for k, v in raw.items() if k not in _HIDDEN_ATTRS}
 
 
+def _is_vlen_str(dtype):
+    return dtype.kind == "O" and (dtype.metadata or {}).get("vlen") in (str, bytes)
+
+
 class H5digArray(BackendArray):
-    """One variable, read through h5dig on demand; pickles as (path, name)."""
+    """One variable, read through h5dig on demand; pickles as (path, name).
+
+    Variable-length strings load as str (the dataset's encoding), as h5netcdf's
+    ``decode_vlen_strings`` gives them to xarray."""
 
     def __init__(self, path, name, shape, dtype, mtime_ns):
         self.path, self.name, self.shape, self.dtype, self.mtime_ns = path, name, shape, dtype, mtime_ns
@@ -53,7 +60,10 @@ class H5digArray(BackendArray):
         return indexing.explicit_indexing_adapter(key, self.shape, indexing.IndexingSupport.BASIC, self._read)
 
     def _read(self, key):
-        return np.asarray(_dask._dataset(self.path, self.name, self.mtime_ns)[key])
+        ds = _dask._dataset(self.path, self.name, self.mtime_ns)
+        if _is_vlen_str(self.dtype):
+            return np.asarray(ds.asstr()[key])
+        return np.asarray(ds[key])
 
 
 class H5digStore(AbstractDataStore):
@@ -111,7 +121,12 @@ class H5digStore(AbstractDataStore):
             if is_scale and isinstance(raw.get("NAME"), bytes) and raw["NAME"].startswith(_NETCDF_DIM_ONLY):
                 continue  # a netCDF dimension with no coordinate variable
             array = H5digArray(self.path, ds.name, ds.shape, ds.dtype, self._mtime_ns)
-            encoding = {"source": self.path, "original_shape": ds.shape, "dtype": ds.dtype}
+            encoding = {"source": self.path, "original_shape": ds.shape}
+            vlen = (ds.dtype.metadata or {}).get("vlen") if ds.dtype.kind == "O" else None
+            if vlen is None:
+                encoding["dtype"] = ds.dtype
+            elif vlen is str:
+                encoding["dtype"] = str  # as h5netcdf's: xarray writes it back as a string variable
             if ds.chunks:
                 encoding["chunksizes"] = ds.chunks
                 encoding["preferred_chunks"] = dict(zip(names, ds.chunks))

@@ -12,7 +12,10 @@
 #include "h5dig/chunk/chunk_report.hpp"
 #include "h5dig/error.hpp"
 #include "h5dig/h5/filters.hpp"
+#include "h5dig/h5/numpy_dtype.hpp"
+#include "h5dig/io/output_memory.hpp"
 #include "h5dig/io/selection.hpp"
+#include "h5dig/io/value_batches.hpp"
 
 namespace h5dig::python {
 
@@ -27,6 +30,14 @@ struct DatasetMeta {
   h5::Layout layout = h5::Layout::error;
   h5::TypeDesc type;  // stored (file) type
   std::vector<codec::FilterSpec> filters;
+  // Variable-length data anywhere in the type: read as values (io/value_batches.hpp),
+  // not through ParallelReader.
+  bool variable_length = false;
+};
+
+// How ds.asstr() turns variable-length strings into str.
+struct StrDecode {
+  std::string encoding, errors;
 };
 
 // numpy basic indexing (integers, slices with steps, one Ellipsis) resolved
@@ -103,6 +114,36 @@ Index resolve_index(py::handle key, const std::vector<std::uint64_t>& dims) {
   return out;
 }
 
+// Result arrays from this size up live in an io::OutputMemory rather than in
+// numpy's allocation (io::OutputMemory maps from 4 MiB too).
+constexpr std::uint64_t kOwnMemoryFrom = std::uint64_t{4} << 20;
+
+// A new C-contiguous array of `dtype` and `shape`, uninitialised. A large one
+// lives in an io::OutputMemory, the output `h5dig read` decodes into: its own
+// mapping, 2 MiB-aligned, asking for huge pages, so the decoding threads fault
+// it in 2 MiB at a time. numpy's own allocation is malloc's mapping, which
+// starts a few KiB past a 2 MiB boundary, and numpy asks for huge pages from
+// the next 4 KiB page on: up to 2 MiB at each end is faulted in 4 KiB at a time
+// (~500 extra faults for 419 MB, ~7 us each on these virtual machines).
+// The array's base is a capsule that unmaps the memory when the last array or
+// view using it goes; small arrays stay numpy's own.
+py::array new_array(const py::dtype& dtype, std::vector<py::ssize_t> shape) {
+  std::uint64_t bytes = static_cast<std::uint64_t>(dtype.itemsize());
+  for (auto n : shape) bytes *= static_cast<std::uint64_t>(n);
+  if (bytes < kOwnMemoryFrom) return py::array(dtype, shape);
+  py::dtype element = dtype;
+  if (const py::object sub = dtype.attr("subdtype"); !sub.is_none()) {
+    // An array type: numpy gives its dimensions to the shape (as py::array(dtype, shape) does).
+    element = py::reinterpret_borrow<py::dtype>(sub[py::int_(0)]);
+    for (py::handle n : sub[py::int_(1)]) shape.push_back(n.cast<py::ssize_t>());
+  }
+  auto memory = std::make_unique<io::OutputMemory>(bytes);
+  void* data = memory->data().data();
+  py::capsule owner(memory.get(), [](void* p) { delete static_cast<io::OutputMemory*>(p); });
+  memory.release();  // the capsule owns it now
+  return py::array(element, shape, std::vector<py::ssize_t>{}, data, owner);
+}
+
 // Readers open and close HDF5 objects: they are deleted behind HDF5's door.
 struct CloseUnderDoor {
   void operator()(io::ParallelReader* reader) const {
@@ -126,6 +167,7 @@ class Dataset {
       m.chunks = d.chunk;
       m.type = d.type;
       m.filters = h5::read_filter_specs(ds.create_plist());
+      m.variable_length = h5::holds_variable_length(m.type);
       return m;
     });
     dtype_ = to_dtype(meta_.type);
@@ -165,6 +207,9 @@ class Dataset {
 
   // One line: layout, filters, and who decodes (h5dig or H5Dread).
   std::string describe() {
+    if (meta_.variable_length) {
+      return fmt::format("{}, {}, read as values by H5Dread in batches", vlen_summary(), layout());
+    }
     py::gil_scoped_release nogil;
     Reader reader = acquire();
     std::string s = reader->describe();
@@ -178,13 +223,19 @@ class Dataset {
       if (!(py::isinstance<py::tuple>(key) && key.cast<py::tuple>().size() == 0) && !key.is(py::ellipsis())) {
         throw py::index_error("a scalar dataset takes () or ... as its index");
       }
-      py::array out(dtype_, std::vector<py::ssize_t>{});
-      read_into(io::Selection{}, out, 0);
+      py::array out = meta_.variable_length ? read_values(io::Selection{}, {}, nullptr)
+                                            : py::array(dtype_, std::vector<py::ssize_t>{});
+      if (!meta_.variable_length) read_into(io::Selection{}, out, 0);
       if (key.is(py::ellipsis())) return out;
       return out[py::tuple()];
     }
     Index index = resolve_index(key, meta_.shape);
-    py::array out(dtype_, index.shape);
+    if (meta_.variable_length) {
+      py::array out = read_values(index.selection, index.shape, nullptr);
+      if (index.shape.empty()) return out[py::tuple()];
+      return out;
+    }
+    py::array out = new_array(dtype_, index.shape);
     read_into(index.selection, out, 0);
     if (index.shape.empty()) return out[py::tuple()];  // numpy scalar, as h5py and numpy give
     return out;
@@ -204,9 +255,25 @@ class Dataset {
       sel = std::move(index.selection);
       shape = std::move(index.shape);
     }
+    if (meta_.variable_length) {
+      py::array values = read_values(sel, shape, nullptr);
+      if (out.is_none()) return values;
+      if (!py::isinstance<py::array>(out)) throw py::type_error("out must be a numpy array");
+      py::array target = out.cast<py::array>();
+      if (target.dtype().kind() != 'O') {
+        throw py::type_error(fmt::format("out has dtype {}; variable-length data is read into object arrays",
+                                         py::str(target.dtype()).cast<std::string>()));
+      }
+      if (!target.attr("shape").equal(values.attr("shape"))) {
+        throw py::value_error(fmt::format("out has shape {}, the selection {}", py::str(target.attr("shape")).cast<std::string>(),
+                                          py::str(values.attr("shape")).cast<std::string>()));
+      }
+      target[py::ellipsis()] = values;
+      return target;
+    }
     py::array target;
     if (out.is_none()) {
-      target = py::array(dtype_, shape);
+      target = new_array(dtype_, shape);
     } else {
       if (!py::isinstance<py::array>(out)) throw py::type_error("out must be a numpy array");
       target = out.cast<py::array>();
@@ -224,6 +291,26 @@ class Dataset {
     read_into(sel, target, threads);
     return target;
   }
+
+  // ds.asstr()[key]: variable-length strings decoded to str (h5py's asstr()).
+  py::object getitem_str(py::handle key, const std::string& encoding, const std::string& errors) {
+    if (!is_vlen_string()) throw py::type_error("asstr() reads variable-length string datasets here");
+    const StrDecode decode{encoding, errors};
+    if (meta_.scalar) {
+      if (!(py::isinstance<py::tuple>(key) && key.cast<py::tuple>().size() == 0) && !key.is(py::ellipsis())) {
+        throw py::index_error("a scalar dataset takes () or ... as its index");
+      }
+      py::array out = read_values(io::Selection{}, {}, &decode);
+      if (key.is(py::ellipsis())) return out;
+      return out[py::tuple()];
+    }
+    Index index = resolve_index(key, meta_.shape);
+    py::array out = read_values(index.selection, index.shape, &decode);
+    if (index.shape.empty()) return out[py::tuple()];
+    return out;
+  }
+
+  bool is_vlen_string() const { return meta_.type.kind == h5::TypeDesc::Kind::string && meta_.type.variable; }
 
   py::array chunk_table() {
     struct Table {
@@ -314,6 +401,79 @@ class Dataset {
     std::lock_guard lock(pool_mutex_);
     if (idle_.size() < kMaxIdleReaders) idle_.push_back(std::move(reader));
     // else: closed here, behind the door
+  }
+
+  // "variable-length string (UTF-8)" / "variable-length sequence of int32".
+  std::string vlen_summary() const {
+    using K = h5::TypeDesc::Kind;
+    if (is_vlen_string()) return fmt::format("variable-length string ({})", meta_.type.cset == 1 ? "UTF-8" : "ASCII");
+    if (meta_.type.kind == K::vlen && meta_.type.super.size() == 1) {
+      py::object base = dtype_.attr("metadata")["vlen"];
+      return "variable-length sequence of " + py::str(base).cast<std::string>();
+    }
+    return "variable-length data inside " + py::str(py::handle(dtype_)).cast<std::string>();
+  }
+
+  // Variable-length data as numpy's object array of `shape`: bytes for strings
+  // (str with `decode`), 1-D arrays of the base type for sequences, as h5py
+  // gives them. Read batch by batch (io::value_batches): each batch's H5Dread
+  // and copy out of HDF5's memory under the door without the GIL, then its
+  // Python objects with the GIL and without the door.
+  py::array read_values(const io::Selection& sel, const std::vector<py::ssize_t>& shape, const StrDecode* decode) {
+    const std::string where = file_->path + path_;
+    if (!io::flattens_to_values(meta_.type)) {
+      throw_unsupported(fmt::format("{}: {} holds variable-length data inside its elements; h5dig reads "
+                                    "variable-length strings and sequences of fixed-size elements (read this one with h5py)",
+                                    where, py::str(dtype_).cast<std::string>()));
+    }
+    if (file_->closed) throw_io(fmt::format("{}: file is closed", file_->path));
+    // The result keeps h5py's dtype metadata ({'vlen': ...}), as h5py's does; asstr()'s has none.
+    py::array out(decode ? py::dtype("O") : dtype_, shape);
+    auto** slots = static_cast<PyObject**>(out.mutable_data());
+    const std::vector<io::Selection> batches = io::value_batches(sel, meta_.type.size);
+    std::optional<py::dtype> base;
+    std::size_t base_size = 1;
+    std::uint64_t at = 0;
+    for (const io::Selection& batch : batches) {
+      io::FlatValues flat = with_hdf5([&] {
+        auto ds = file_->get().root().open_dataset(path_);
+        io::FlatValues f;
+        h5::ValueBuffer vb = io::read_value_batch(ds, batch, where);
+        io::append_flat_values(f, vb, where);
+        return f;  // vb's variable-length memory is reclaimed here, behind the door
+      });
+      if (!flat.strings && !base) {
+        base = to_dtype(flat.base, false);
+        base_size = std::max<std::size_t>(1, static_cast<std::size_t>(base->itemsize()));
+      }
+      const auto* data = reinterpret_cast<const char*>(flat.data.data());
+      std::uint64_t begin = 0;
+      for (std::uint64_t end : flat.ends) {
+        const auto n = static_cast<py::ssize_t>(end - begin);
+        PyObject* item;
+        if (flat.strings) {
+          item = decode ? PyUnicode_Decode(data + begin, n, decode->encoding.c_str(), decode->errors.c_str())
+                        : PyBytes_FromStringAndSize(data + begin, n);
+          if (!item) throw py::error_already_set();
+        } else {
+          py::array a(*base, std::vector<py::ssize_t>{n / static_cast<py::ssize_t>(base_size)});
+          if (n) std::memcpy(a.mutable_data(), data + begin, static_cast<std::size_t>(n));
+          item = a.release().ptr();
+        }
+        if (at >= static_cast<std::uint64_t>(out.size())) {
+          Py_DECREF(item);
+          throw_corrupt(fmt::format("{}: H5Dread gave more elements than the selection holds", where));
+        }
+        PyObject* old = slots[at];
+        slots[at++] = item;
+        Py_XDECREF(old);
+        begin = end;
+      }
+    }
+    if (at != static_cast<std::uint64_t>(out.size())) {
+      throw_corrupt(fmt::format("{}: H5Dread gave {} elements for a selection of {}", where, at, out.size()));
+    }
+    return out;
   }
 
   void read_into(const io::Selection& sel, py::array& out, std::size_t threads) {
@@ -444,6 +604,8 @@ void bind_dataset(py::module_& m) {
       .def_property_readonly("filters", &Dataset::filters)
       .def("describe", &Dataset::describe)
       .def("__getitem__", &Dataset::getitem)
+      .def("getitem_str", &Dataset::getitem_str, py::arg("key"), py::arg("encoding"), py::arg("errors"))
+      .def_property_readonly("is_vlen_string", &Dataset::is_vlen_string)
       .def("read", &Dataset::read, py::arg("selection") = py::none(), py::arg("out") = py::none(),
            py::arg("threads") = 0)
       .def("chunk_table", &Dataset::chunk_table);

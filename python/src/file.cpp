@@ -43,7 +43,23 @@ py::dtype to_dtype(const h5::TypeDesc& type, bool top) {
     // Variable-length data and references are Python objects only at the top
     // level, where the binding converts them element by element; elsewhere raw
     // bytes, never pointers numpy would follow.
-    return top ? py::dtype("O") : py::dtype("|V" + std::to_string(type.size));
+    if (!top) return py::dtype("|V" + std::to_string(type.size));
+    // h5py's object dtypes carry what they hold as metadata (h5py.check_string_dtype,
+    // check_vlen_dtype read it): {'vlen': str} for UTF-8 strings, {'vlen': bytes}
+    // for ASCII ones, {'vlen': base dtype} for sequences.
+    using K = h5::TypeDesc::Kind;
+    py::object vlen;
+    if (type.kind == K::string && type.variable) {
+      constexpr int kCsetUtf8 = 1;  // H5T_CSET_UTF8
+      vlen = py::reinterpret_borrow<py::object>(
+          reinterpret_cast<PyObject*>(type.cset == kCsetUtf8 ? &PyUnicode_Type : &PyBytes_Type));
+    } else if (type.kind == K::vlen && type.super.size() == 1) {
+      vlen = to_dtype(type.super[0], true);
+    } else {
+      return py::dtype("O");
+    }
+    return py::reinterpret_borrow<py::dtype>(
+        py::module_::import("numpy").attr("dtype")("O", "metadata"_a = py::dict("vlen"_a = vlen)));
   }
   py::object descr = py::str(n.descr);
   if (!n.descr.empty() && n.descr[0] == '[') descr = py::module_::import("ast").attr("literal_eval")(descr);

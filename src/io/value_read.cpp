@@ -15,7 +15,7 @@
 #include "h5dig/h5/objects.hpp"
 #include "h5dig/h5/value_json.hpp"
 #include "h5dig/io/selection.hpp"
-#include "h5dig/io/slabs.hpp"
+#include "h5dig/io/value_batches.hpp"
 #include "h5dig/object_path.hpp"
 #include "h5dig/util/progress.hpp"
 
@@ -24,10 +24,6 @@ namespace h5dig::io {
 namespace {
 
 using h5::TypeDesc;
-
-// Memory per batch for the elements themselves (a vlen element is 16 bytes in
-// memory; what it points to comes on top, freed with the batch).
-constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
 
 bool ends_with(const std::string& s, const std::string& tail) {
   if (s.size() < tail.size()) return false;
@@ -64,23 +60,15 @@ Source open_source(const std::string& file, const std::string& dataset) {
 }
 
 // Calls fn(buffer, first element index) for consecutive row-major batches of
-// `sel`, each read with H5Dread in the native memory type (and, with
-// `verify`, compared with a second H5Dread of the same batch).
+// `sel` (io/value_batches.hpp: H5Dread in the native memory type) and, with
+// `verify`, compares each with a second H5Dread of the same batch.
 template <typename Fn>
 void for_each_batch(const Source& src, const Selection& sel, bool verify, Fn&& fn) {
-  const std::size_t mem_size = std::max<std::size_t>(16, src.desc.type.size);
   std::uint64_t first = 0;
-  for_each_slab(sel.count, mem_size, {}, [&](const std::vector<std::uint64_t>& s, const std::vector<std::uint64_t>& c) {
-    std::vector<std::uint64_t> start = s;
-    for (std::size_t d = 0; d < start.size(); ++d) start[d] += sel.start[d];
-    h5::ValueBuffer vb;
-    try {
-      vb = h5::read_dataset_values(src.ds.id(), start, c);
-    } catch (const Error& e) {
-      throw e.with_context(src.where);
-    }
+  for (const Selection& batch : value_batches(sel, src.desc.type.size)) {
+    h5::ValueBuffer vb = read_value_batch(src.ds, batch, src.where);
     if (verify) {
-      h5::ValueBuffer ref = h5::read_dataset_values(src.ds.id(), start, c);
+      h5::ValueBuffer ref = read_value_batch(src.ds, batch, src.where);
       const std::size_t es = vb.mem_type.size;
       for (std::uint64_t i = 0; i < vb.count; ++i) {
         std::string a, b;
@@ -94,7 +82,7 @@ void for_each_batch(const Source& src, const Selection& sel, bool verify, Fn&& f
     }
     fn(vb, first);
     first += vb.count;
-  }, kBatchBytes);
+  }
 }
 
 // Nested JSON lists along `shape`, streamed: brackets open and close as the

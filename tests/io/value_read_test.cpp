@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "h5dig/io/value_batches.hpp"
 #include "support/fixtures.hpp"
 
 namespace h5dig {
@@ -201,6 +202,34 @@ with h5py.File(sys.argv[1], "w") as f:
   const std::string json = test::read_file(dir_->path() / "big.json");
   EXPECT_EQ(json.size(), 400000u * 204u + 1u);  // "...", separators, brackets, newline
   EXPECT_EQ(json.substr(json.size() - 10), "0399999\"]\n");
+}
+
+// io::value_batches (the batches `read` and Python's ds[...] read variable-length
+// data in): row-major, together exactly the selection, steps mapped back to the dataset.
+TEST(IoValueBatches, CoverTheSelectionInOrderWithItsSteps) {
+  io::Selection sel{{3, 1}, {200000, 2}, {2, 5}};  // 400,000 elements of 16 bytes: 7 batches of 1 MiB
+  auto batches = io::value_batches(sel, 16);
+  ASSERT_EQ(batches.size(), 7u);
+  std::uint64_t row = 0, elements = 0;
+  for (const auto& b : batches) {
+    EXPECT_EQ(b.step, sel.step);
+    EXPECT_EQ(b.start[0], 3 + row * 2);
+    EXPECT_EQ(b.start[1], 1u);
+    EXPECT_EQ(b.count[1], 2u);
+    row += b.count[0];
+    elements += b.element_count();
+    EXPECT_LE(b.element_count() * 16, io::kValueBatchBytes);
+  }
+  EXPECT_EQ(row, 200000u);
+  EXPECT_EQ(elements, sel.element_count());
+  EXPECT_TRUE(io::value_batches(io::Selection{{0}, {0}}, 16).empty());
+  auto scalar = io::value_batches(io::Selection{}, 16);
+  ASSERT_EQ(scalar.size(), 1u);
+  EXPECT_EQ(scalar[0].rank(), 0u);
+  auto plain = io::value_batches(io::Selection{{5}, {10}}, 8);  // strings: no steps stay no steps
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_TRUE(plain[0].step.empty());
+  EXPECT_EQ(plain[0].start, std::vector<std::uint64_t>{5});
 }
 
 }  // namespace

@@ -32,14 +32,22 @@ def test_interpreter_survives_in_a_child(files):
     assert r.stdout.strip() == "caught corrupt"
 
 
-def test_unsupported_type_is_error(tmp_path):
+def test_unsupported_types_are_errors(tmp_path):
+    """Variable-length strings read (tests/python/test_vlen.py); object references
+    and variable-length data inside compounds stay h5dig.Error(unsupported)."""
     import h5py
 
-    p = tmp_path / "vlen.h5"
+    p = tmp_path / "refs.h5"
     with h5py.File(p, "w") as f:
         f.create_dataset("s", data=["a", "bc"], dtype=h5py.string_dtype())
+        refs = f.create_dataset("refs", (1,), dtype=h5py.ref_dtype)
+        refs[0] = f["s"].ref
+        f.create_dataset("c", (1,), dtype=np.dtype([("s", h5py.string_dtype()), ("x", "i4")]))
     with h5dig.File(p) as f:
-        with pytest.raises(h5dig.Error) as e:
-            f["s"][...]
-        assert e.value.kind == "unsupported"
+        assert f["s"][...].tolist() == [b"a", b"bc"]
         assert f["s"].dtype == np.dtype("O")
+        for name in ["refs", "c"]:
+            with pytest.raises(h5dig.Error) as e:
+                f[name][...]
+            assert e.value.kind == "unsupported", name
+            assert name in str(e.value)

@@ -30,7 +30,9 @@ namespace h5dig::io {
 // A large buffer written once per use: uninitialised (in practice zero pages
 // that nothing here touches, so the first write to each page faults it in on
 // the writing thread: the decoding threads then fault in their own part, a
-// huge page at a time).
+// huge page at a time). From 4 MiB it is a mapping of its own, in whole huge
+// pages starting on a 2 MiB boundary (unless H5DIG_OUTPUT_PAGES=small);
+// Python's large result arrays live in one too (python/src/dataset.cpp).
 class OutputMemory {
  public:
   OutputMemory() = default;
@@ -48,7 +50,7 @@ class OutputMemory {
   void release() noexcept;
   std::byte* data_ = nullptr;
   std::uint64_t size_ = 0;
-  bool mapped_ = false;
+  std::uint64_t mapped_ = 0;  // bytes of our own mapping (whole huge pages), or 0: malloc's
 };
 
 }  // namespace h5dig::io
