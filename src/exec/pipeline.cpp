@@ -64,11 +64,15 @@ std::size_t worker_index(std::size_t threads) {
   return static_cast<std::size_t>(slot);
 }
 
-void allow_threads() {
-  // Intentionally never destroyed: the limit must outlive every arena, and
-  // TBB's worker threads may still be winding down at exit.
+void allow_threads(std::size_t needed) {
+  // Only raised when needed: a process that never asks for more threads than
+  // cores keeps TBB's default (raising it costs a read about 5% of its wall
+  // time, measured with scripts/bench_ab). Intentionally never destroyed: the
+  // limit must outlive every arena, and TBB's workers may still be winding
+  // down at exit.
+  if (needed <= default_threads()) return;
   static const auto* limit = new tbb::global_control(tbb::global_control::max_allowed_parallelism,
-                                                     std::max<std::size_t>(256, 8 * default_threads()));
+                                                     std::max<std::size_t>(needed, 4 * default_threads()));
   (void)limit;
 }
 
@@ -121,7 +125,7 @@ void run_erased(const PipelineOptions& options, const ErasedPipeline& stages) {
     }
   };
 
-  allow_threads();
+  allow_threads(threads);
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
     if (stages.sink) {
@@ -158,7 +162,7 @@ void parallel_for_index(const PipelineOptions& options, std::size_t n,
   const std::size_t threads = resolved_threads(options);
   tbb::task_group_context ctx;
   FirstError error(ctx);
-  allow_threads();
+  allow_threads(threads);
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
     tbb::parallel_for(

@@ -61,7 +61,7 @@ PushCore::PushCore(const PipelineOptions& options, std::function<void(void*, std
   state_->sync.transform = std::move(transform);
   state_->sync.threads = threads;
   for (std::size_t w = threads; w-- > 0;) state_->sync.free_workers.push_back(w);
-  allow_threads();
+  allow_threads(threads + 1);  // the pool, and the caller beside it
   state_->arena.emplace(static_cast<int>(threads), 0);
 }
 
