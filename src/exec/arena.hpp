@@ -1,13 +1,9 @@
-// What exec's engines share about oneTBB arenas (private to exec/).
+// What exec's engines share about oneTBB's thread limit (private to exec/).
 #pragma once
 
 #include <cstddef>
 
 namespace h5dig::exec {
-
-// The slot of the calling thread in the current arena: [0, threads). Throws
-// std::logic_error if called outside an arena of that size.
-std::size_t worker_index(std::size_t threads);
 
 // task_arena(n) only gets n threads if the process-wide TBB limit allows it; by
 // default that limit is the core count, and TBB fixes it when the first arena

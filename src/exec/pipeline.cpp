@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -54,8 +53,7 @@ class FirstError {
   std::exception_ptr error_;
 };
 
-}  // namespace
-
+// The slot of the calling thread in the current arena: [0, threads).
 std::size_t worker_index(std::size_t threads) {
   int slot = tbb::this_task_arena::current_thread_index();
   if (slot < 0 || static_cast<std::size_t>(slot) >= threads) {
@@ -63,6 +61,8 @@ std::size_t worker_index(std::size_t threads) {
   }
   return static_cast<std::size_t>(slot);
 }
+
+}  // namespace
 
 void allow_threads(std::size_t needed) {
   // Only raised when needed: a process that never asks for more threads than

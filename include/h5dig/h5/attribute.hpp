@@ -1,8 +1,6 @@
 // Attributes (H5A).
-//
-// Part of h5/objects.hpp (which includes every one of these): typed, checked
-// wrappers over the HDF5 C API, one header per HDF5 concept. Not thread-safe:
-// HDF5 is entered from one thread at a time.
+// One of the typed wrappers h5/objects.hpp gathers; its rules (checked calls,
+// one thread at a time) apply.
 #pragma once
 
 #include <string>
