@@ -20,6 +20,11 @@ released, so many Python threads may read at once, from one File or several.
 Variable-length strings read as bytes (``ds.asstr()[...]`` gives str) and
 variable-length sequences as 1-D arrays, in object arrays, as h5py gives them.
 
+Large results (4 MiB and up) are h5dig's own memory: when such an array is
+freed, its pages are kept for up to 10 s for the next result of about the same
+size, so a loop of read-and-drop touches fresh memory once
+(H5DIG_KEEP_OUTPUTS=0 keeps nothing; ``h5dig.release_memory()`` lets go now).
+
 Errors raise h5dig.Error (an OSError) with the one-line message the command line
 prints; ``.kind`` is "io", "corrupt" or "unsupported". Bad selections raise
 IndexError or ValueError, as numpy's do.
@@ -31,11 +36,12 @@ import warnings
 from collections.abc import Mapping
 
 from . import _h5dig
-from ._h5dig import Error, decode, __version__
+from ._h5dig import Error, decode, release_memory, __version__
 from ._types import Filter
 from ._dask import to_dask
 
-__all__ = ["File", "Group", "Dataset", "Error", "Filter", "decode", "kerchunk", "to_dask", "__version__"]
+__all__ = ["File", "Group", "Dataset", "Error", "Filter", "decode", "kerchunk", "release_memory", "to_dask",
+           "__version__"]
 
 
 def _join(base, name):

@@ -125,8 +125,8 @@ constexpr std::uint64_t kOwnMemoryFrom = std::uint64_t{4} << 20;
 // starts a few KiB past a 2 MiB boundary, and numpy asks for huge pages from
 // the next 4 KiB page on: up to 2 MiB at each end is faulted in 4 KiB at a time
 // (~500 extra faults for 419 MB, ~7 us each on these virtual machines).
-// The array's base is a capsule that unmaps the memory when the last array or
-// view using it goes; small arrays stay numpy's own.
+// The array's base is a capsule that gives the memory back when the last array
+// or view using it goes; small arrays stay numpy's own.
 py::array new_array(const py::dtype& dtype, std::vector<py::ssize_t> shape) {
   std::uint64_t bytes = static_cast<std::uint64_t>(dtype.itemsize());
   for (auto n : shape) bytes *= static_cast<std::uint64_t>(n);
@@ -137,9 +137,22 @@ py::array new_array(const py::dtype& dtype, std::vector<py::ssize_t> shape) {
     element = py::reinterpret_borrow<py::dtype>(sub[py::int_(0)]);
     for (py::handle n : sub[py::int_(1)]) shape.push_back(n.cast<py::ssize_t>());
   }
-  auto memory = std::make_unique<io::OutputMemory>(bytes);
+  // A plain element type's array may reuse the mapping of a result dropped a
+  // moment ago (io::KeptOutputs: no first touch to pay again) and gives its
+  // own back when freed. A compound's stays its own: whatever the readers
+  // leave unwritten (padding between fields) must read as zeros, as h5py's.
+  const bool reusable = !py::hasattr(element, "fields") || element.attr("fields").is_none();
+  auto memory = std::make_unique<io::OutputMemory>(reusable ? io::KeptOutputs::process().take(bytes)
+                                                            : io::OutputMemory(bytes));
   void* data = memory->data().data();
-  py::capsule owner(memory.get(), [](void* p) { delete static_cast<io::OutputMemory*>(p); });
+  void (*free_output)(void*) = [](void* p) { delete static_cast<io::OutputMemory*>(p); };
+  if (reusable) {
+    free_output = [](void* p) {
+      std::unique_ptr<io::OutputMemory> m(static_cast<io::OutputMemory*>(p));
+      io::KeptOutputs::process().give_back(std::move(*m));
+    };
+  }
+  py::capsule owner(memory.get(), free_output);
   memory.release();  // the capsule owns it now
   return py::array(element, shape, std::vector<py::ssize_t>{}, data, owner);
 }

@@ -1,6 +1,7 @@
 // PYBIND11_MODULE(_h5dig): the classes, and h5dig::Error -> h5dig.Error.
 #include "binding.hpp"
 #include "h5dig/error.hpp"
+#include "h5dig/io/output_memory.hpp"
 #include "h5dig/version.hpp"
 
 namespace h5dig::python {
@@ -43,4 +44,9 @@ PYBIND11_MODULE(_h5dig, m) {
   m.attr("__version__") = std::string(h5dig::kVersion);
   bind_file(m);
   bind_dataset(m);
+  m.def(
+      "release_memory", [] { return h5dig::io::KeptOutputs::process().release_all(); },
+      "Unmap the large results h5dig keeps for reuse after their arrays were freed (at most\n"
+      "H5DIG_KEEP_OUTPUTS bytes, by default 1/8 of RAM up to 2 GiB, for at most 10 s);\n"
+      "returns the bytes released.");
 }

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "h5dig/error.hpp"
+#include "h5dig/util/sizes.hpp"
 
 namespace h5dig::io {
 
@@ -98,6 +99,104 @@ void OutputMemory::release() noexcept {
   data_ = nullptr;
   size_ = 0;
   mapped_ = 0;
+}
+
+namespace {
+
+std::uint64_t default_keep_limit() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const std::uint64_t physical = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * page : 0;
+  return std::min<std::uint64_t>(physical / 8, std::uint64_t{2} << 30);
+}
+
+}  // namespace
+
+KeptOutputs& KeptOutputs::process() {
+  // Never destroyed: outputs may be given back by other static destructors
+  // (a Python array freed at interpreter exit); the kernel unmaps at exit.
+  static KeptOutputs* const kept = [] {
+    std::uint64_t limit = default_keep_limit();
+    if (const char* v = std::getenv("H5DIG_KEEP_OUTPUTS"); v && *v) {
+      try {
+        limit = util::parse_size(v, "H5DIG_KEEP_OUTPUTS");
+      } catch (const Error&) {
+        // A bad setting keeps nothing rather than failing every read.
+        limit = 0;
+      }
+    }
+    return new KeptOutputs(limit);
+  }();
+  return *kept;
+}
+
+void KeptOutputs::expire(Clock::time_point now) {
+  std::size_t old = 0;
+  while (old < kept_.size() && now - kept_[old].since > keep_for_) ++old;
+  kept_.erase(kept_.begin(), kept_.begin() + static_cast<std::ptrdiff_t>(old));
+}
+
+OutputMemory KeptOutputs::take(std::uint64_t bytes) {
+  if (bytes >= kMapFrom && limit_ > 0) {
+    const std::uint64_t need = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    const std::uint64_t most = need + std::max(need / 4, kHugePage);
+    std::unique_lock lock(mutex_);
+    expire(Clock::now());
+    auto best = kept_.end();
+    for (auto it = kept_.begin(); it != kept_.end(); ++it) {
+      const std::uint64_t have = it->memory.mapped_;
+      if (have >= need && have <= most && (best == kept_.end() || have < best->memory.mapped_)) best = it;
+    }
+    if (best != kept_.end()) {
+      OutputMemory m = std::move(best->memory);
+      kept_.erase(best);
+      lock.unlock();
+      m.size_ = bytes;
+      return m;
+    }
+  }
+  return OutputMemory(bytes);
+}
+
+void KeptOutputs::give_back(OutputMemory&& memory) noexcept {
+  OutputMemory m = std::move(memory);
+  if (!m.data_ || !m.mapped_ || m.mapped_ > limit_) return;  // released here
+  // The kernel may take the pages back under pressure instead of keeping them for us.
+  (void)::madvise(m.data_, m.mapped_, MADV_FREE);
+  std::vector<Kept> dropped;  // released outside the lock
+  std::lock_guard lock(mutex_);
+  const auto now = Clock::now();
+  expire(now);
+  std::uint64_t total = m.mapped_;
+  for (const Kept& k : kept_) total += k.memory.mapped_;
+  std::size_t evict = 0;
+  while (total > limit_ && evict < kept_.size()) total -= kept_[evict++].memory.mapped_;
+  try {
+    for (std::size_t i = 0; i < evict; ++i) dropped.push_back(std::move(kept_[i]));
+    kept_.erase(kept_.begin(), kept_.begin() + static_cast<std::ptrdiff_t>(evict));
+    kept_.push_back({std::move(m), now});
+  } catch (...) {
+    // Out of memory for the list itself: m (if still held) is released.
+  }
+}
+
+std::uint64_t KeptOutputs::release_all() noexcept {
+  std::vector<Kept> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.swap(kept_);
+  }
+  std::uint64_t bytes = 0;
+  for (const Kept& k : all) bytes += k.memory.mapped_;
+  return bytes;
+}
+
+std::uint64_t KeptOutputs::kept_bytes() {
+  std::lock_guard lock(mutex_);
+  expire(Clock::now());
+  std::uint64_t bytes = 0;
+  for (const Kept& k : kept_) bytes += k.memory.mapped_;
+  return bytes;
 }
 
 }  // namespace h5dig::io

@@ -24,6 +24,7 @@
 #include "h5dig/exec/pipeline.hpp"
 #include "h5dig/h5/objects.hpp"
 #include "h5dig/serve/serve.hpp"
+#include "h5dig/util/sizes.hpp"
 #include "hdf5_gate.hpp"
 #include "served_files.hpp"
 
@@ -248,26 +249,7 @@ struct Server {
 
 }  // namespace
 
-std::uint64_t parse_size(const std::string& text) {
-  std::size_t pos = 0;
-  std::uint64_t value = 0;
-  try {
-    value = std::stoull(text, &pos);
-  } catch (const std::exception&) {
-    throw_usage(fmt::format("--max-selection {}: not a size (e.g. 256MiB, 1GiB, 1048576)", text));
-  }
-  std::string unit = lower(text.substr(pos));
-  unit.erase(std::remove(unit.begin(), unit.end(), ' '), unit.end());
-  int shift = -1;
-  if (unit.empty() || unit == "b") shift = 0;
-  else if (unit == "k" || unit == "kib" || unit == "kb") shift = 10;
-  else if (unit == "m" || unit == "mib" || unit == "mb") shift = 20;
-  else if (unit == "g" || unit == "gib" || unit == "gb") shift = 30;
-  if (shift < 0 || (shift && value > (UINT64_MAX >> shift))) {
-    throw_usage(fmt::format("--max-selection {}: not a size (e.g. 256MiB, 1GiB, 1048576)", text));
-  }
-  return value << shift;
-}
+std::uint64_t parse_size(const std::string& text) { return util::parse_size(text, "--max-selection"); }
 
 void run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   // SIGINT and SIGTERM are taken by one waiting thread (below): blocked here,

@@ -1,9 +1,15 @@
 """Result arrays of 4 MiB and more live in h5dig's own huge-page mapping
 (io::OutputMemory, owned by a capsule as the array's base): they hold h5py's
 values, keep their memory while any array or view uses it, and give it back
-when the last one goes. Smaller ones are numpy's own."""
+when the last one goes: to io::KeptOutputs, which lends it to the next result
+of about its size (never showing that result the old values) or unmaps it on
+h5dig.release_memory(). Smaller ones are numpy's own."""
 import gc
+import os
 import pickle
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -27,6 +33,12 @@ def big_file(tmp_path_factory):
         v = f.create_dataset("vectors", (500_000,), dtype=np.dtype(("<f4", (3,))), chunks=(100_000,))
         v[...] = rng.random((500_000, 3), dtype="f4")  # an array type, 6 MB
         f.create_dataset("contiguous", data=np.arange(1_200_000, dtype=">i4"))  # 4.8 MB, big-endian
+        # The size of "frames", most chunks never written: fill values 0 and 7.
+        for name, fill in [("sparse0", 0), ("sparse7", 7)]:
+            s = f.create_dataset(name, (40, 256, 256), "<u2", chunks=(1, 256, 256), compression="gzip",
+                                 fillvalue=fill)
+            s[5] = 1
+            s[30, 100:] = 2
     return path
 
 
@@ -94,7 +106,59 @@ def test_memory_outlives_file_and_dataset_and_is_given_back(big_file):
     assert flat[1:].tolist()[:5] == want.reshape(-1)[1:6].tolist()
     del flat
     gc.collect()
-    assert not mapped(address)  # the last user gone: unmapped
+    assert mapped(address)      # the last user gone: kept for the next result
+    assert h5dig.release_memory() >= want.nbytes
+    assert not mapped(address)  # and now unmapped
+    assert h5dig.release_memory() == 0
+
+
+def test_reused_memory_never_shows_the_old_values(big_file):
+    """A result dropped a moment ago lends its pages to the next of its size: every byte
+    of the new result is written (fill values too), whatever the old one held."""
+    import h5py
+
+    h5dig.release_memory()
+    with h5py.File(big_file, "r") as ref, h5dig.File(big_file) as f:
+        for name in ["sparse0", "sparse7", "frames", "sparse0"]:
+            old = f["frames"][...]
+            old[...] = 0xBEEF           # what a reader that skipped a byte would show
+            address = old.ctypes.data
+            del old
+            new = f[name][...]
+            assert new.ctypes.data == address, "not reused: the test shows nothing"
+            np.testing.assert_array_equal(new, ref[name][...])
+            del new
+            again = f[name].read()
+            assert again.ctypes.data == address
+            np.testing.assert_array_equal(again, ref[name][...])
+            del again
+        # A view keeps its memory from being lent.
+        a = f["frames"][...]
+        view = a[2]
+        del a
+        b = f["sparse7"][...]
+        assert not np.shares_memory(b, view)
+        np.testing.assert_array_equal(view, ref["frames"][2])
+    h5dig.release_memory()
+
+
+def run_python(code, **env):
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=dict(os.environ, **env),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True).stdout
+
+
+def test_keeping_follows_h5dig_keep_outputs(big_file):
+    code = f"""
+        import gc, h5dig
+        f = h5dig.File({str(big_file)!r})
+        a = f["frames"][...]; n = a.nbytes; del a; gc.collect()
+        print(h5dig.release_memory() >= n)
+        """
+    assert run_python(code).split() == ["True"]                             # default: kept
+    assert run_python(code, H5DIG_KEEP_OUTPUTS="0").split() == ["False"]      # off
+    assert run_python(code, H5DIG_KEEP_OUTPUTS="4MiB").split() == ["False"]   # above the limit
+    assert run_python(code, H5DIG_KEEP_OUTPUTS="64M").split() == ["True"]
+    assert run_python(code, H5DIG_KEEP_OUTPUTS="lots").split() == ["False"]   # not a size: nothing kept
 
 
 def test_out_is_unchanged(big_file):

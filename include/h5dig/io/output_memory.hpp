@@ -20,10 +20,13 @@
 // asks for 2 MiB folios and zeroes them first).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace h5dig::io {
 
@@ -45,12 +48,63 @@ class OutputMemory {
 
   std::span<std::byte> data() const noexcept { return {data_, size_}; }
   std::uint64_t size() const noexcept { return size_; }
+  // Bytes of its own mapping (whole huge pages), or 0 when malloc's pool holds it.
+  std::uint64_t mapped() const noexcept { return mapped_; }
 
  private:
+  friend class KeptOutputs;
   void release() noexcept;
   std::byte* data_ = nullptr;
   std::uint64_t size_ = 0;
   std::uint64_t mapped_ = 0;  // bytes of our own mapping (whole huge pages), or 0: malloc's
+};
+
+// Large outputs kept after their last use, for the next output of about the
+// same size: a notebook's loop reads a dataset, works on it, drops it and reads
+// the next. Reusing a mapping skips the first touch of every page, which costs
+// the kernel's zeroing everywhere and, on a virtual machine that reports freed
+// memory to its host, a trip to the host per page: 0.3-0.6 s of system time
+// for 419 MB on the 2026-12 machines once memory has been free for 2 s
+// (docs/read.md, "Memory state"). Allocators keep freed memory for the same
+// reason (jemalloc for 10 s by default; glibc below its mmap threshold).
+//
+// Bounds: mappings only (from 4 MiB), at most `limit` bytes in all and for
+// at most 10 s (both checked whenever an output is taken or given back). A
+// kept mapping is marked MADV_FREE: under memory pressure the kernel takes
+// its pages back without swapping, and a later write simply gets fresh ones.
+// Contents are whatever the last use left: outputs are written whole
+// (ParallelReader fills unallocated chunks, as it must for a caller's buffer).
+class KeptOutputs {
+ public:
+  // The process's, bounded by H5DIG_KEEP_OUTPUTS (bytes, with an optional
+  // K/M/G suffix; 0 keeps nothing), by default 1/8 of physical memory up to
+  // 2 GiB.
+  static KeptOutputs& process();
+
+  explicit KeptOutputs(std::uint64_t limit, std::chrono::milliseconds keep_for = std::chrono::seconds(10))
+      : limit_(limit), keep_for_(keep_for) {}
+  // A kept mapping that fits `bytes` with at most a quarter (or one huge
+  // page) to spare, or a new OutputMemory.
+  OutputMemory take(std::uint64_t bytes);
+  // Keeps `memory` if it is a mapping within the bounds; releases it otherwise.
+  void give_back(OutputMemory&& memory) noexcept;
+  // Releases everything kept; returns the bytes released.
+  std::uint64_t release_all() noexcept;
+  // What is kept now (after letting go of what waited too long).
+  std::uint64_t kept_bytes();
+  std::uint64_t limit() const noexcept { return limit_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Kept {
+    OutputMemory memory;
+    Clock::time_point since;
+  };
+  void expire(Clock::time_point now);  // mutex_ held
+  std::mutex mutex_;
+  std::vector<Kept> kept_;  // oldest first
+  std::uint64_t limit_;
+  std::chrono::milliseconds keep_for_;
 };
 
 }  // namespace h5dig::io

@@ -1,0 +1,15 @@
+// Byte counts as people write them: "256MiB", "1G", "1048576".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace h5dig::util {
+
+// A byte count with an optional unit (B, K/KB/KiB, M/MB/MiB, G/GB/GiB; all
+// powers of 1024, any case, spaces ignored). Throws a usage error naming
+// `what` (an option or variable) when `text` is not one.
+std::uint64_t parse_size(const std::string& text, std::string_view what);
+
+}  // namespace h5dig::util
