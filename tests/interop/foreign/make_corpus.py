@@ -7,6 +7,9 @@ writes the corpus into OUTDIR (created if missing), one subdirectory per writer,
 and prints the HDF5 files it holds, one path per line. Writers (all by default):
 
     pytables-data  PyTables' own test files, copied from Debian's python-tables-data
+    shipped        the other HDF5 files Debian's packages ship as test data: h5py's
+                   (vlen strings, one written on big-endian s390x), bitshuffle's
+                   (its 0.1.3 regression file, bitshuffle and LZ4 filters), xarray's
     ncgen          netCDF-4 files that ncgen (netcdf-bin) writes from cdl/*.cdl
     netcdf4        files written by python3-netcdf4
     pytables       files written by python3-tables (PyTables)
@@ -66,6 +69,20 @@ def write_pytables_data(out):
     for src in sorted(PYTABLES_DATA.rglob("*")):
         if src.is_file() and is_hdf5(src):
             shutil.copyfile(src, out / src.name)
+
+
+# -------------------------------------------------------------------- shipped
+
+SHIPPED = [Path("/usr/lib/python3/dist-packages/h5py"), Path("/usr/lib/python3/dist-packages/bitshuffle/tests"),
+           Path("/usr/lib/python3/dist-packages/xarray/tests/data")]
+
+
+def write_shipped(out):
+    """Every HDF5 file (netCDF-4 included) under the test data of h5py, bitshuffle and xarray."""
+    for top in SHIPPED:
+        for src in sorted(top.rglob("*")) if top.is_dir() else []:
+            if src.is_file() and src.suffix in (".h5", ".hdf5", ".nc") and is_hdf5(src):
+                shutil.copyfile(src, out / src.name)
 
 
 # ---------------------------------------------------------------------- ncgen
@@ -753,6 +770,7 @@ def write_h5py(out):
 
 WRITERS = {
     "pytables-data": write_pytables_data,
+    "shipped": write_shipped,
     "ncgen": write_ncgen,
     "netcdf4": write_netcdf4,
     "pytables": write_pytables,
