@@ -14,6 +14,8 @@
 #include <set>
 
 #include "h5/types_equal.hpp"
+#include "h5dig/error.hpp"
+#include "h5dig/h5/numpy_dtype.hpp"
 #include "h5dig/util/breadcrumb.hpp"
 
 namespace h5dig::h5 {
@@ -475,6 +477,24 @@ ValueBuffer read_attribute_values(hid_t attr) {
       vb.bytes.clear();
       check(-1, "H5Aread");
     }
+  }
+  return vb;
+}
+
+ValueBuffer read_attribute_stored(hid_t attr) {
+  ValueBuffer vb;
+  vb.mem_type_id = DatatypeId(check_id(H5Aget_type(attr), "H5Aget_type"));
+  vb.mem_type = describe_type(vb.mem_type_id.get());
+  if (holds_variable_length(vb.mem_type) || contains_kind(vb.mem_type, TypeDesc::Kind::reference)) {
+    throw_unsupported("an attribute holding variable-length data or references has no stored bytes to read");
+  }
+  vb.mem_space_id = DataspaceId(check_id(H5Aget_space(attr), "H5Aget_space"));
+  hssize_t n = H5Sget_simple_extent_npoints(vb.mem_space_id.get());
+  vb.count = n < 0 ? 0 : static_cast<std::uint64_t>(n);
+  vb.bytes.assign(static_cast<std::size_t>(vb.count) * vb.mem_type.size, std::byte{0});
+  if (vb.count > 0 && H5Aread(attr, vb.mem_type_id.get(), vb.bytes.data()) < 0) {
+    vb.bytes.clear();
+    check(-1, "H5Aread");
   }
   return vb;
 }

@@ -5,7 +5,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
+#include <optional>
+
+#include "h5dig/error.hpp"
 
 namespace h5dig::h5 {
 
@@ -25,6 +29,32 @@ std::string shape_literal(const std::vector<std::uint64_t>& dims) {
   for (std::size_t i = 0; i < dims.size(); ++i) s += fmt::format("{}{}", i ? ", " : "", dims[i]);
   if (dims.size() == 1) s += ",";
   return s + ")";
+}
+
+// The bit layout of IEEE binary16/32/64 (sign, exponent and mantissa positions
+// and sizes, exponent bias), which NumPy's f2/f4/f8 assume, or x86's long double.
+bool is_ieee_layout(const TypeDesc& t) {
+  struct Layout {
+    std::size_t size, spos, epos, esize, mpos, msize, ebias;
+  };
+  static constexpr Layout kIeee[] = {{2, 15, 10, 5, 0, 10, 15}, {4, 31, 23, 8, 0, 23, 127}, {8, 63, 52, 11, 0, 52, 1023}};
+  // x86's 80-bit extended precision in 16 bytes (C's long double there, which
+  // PyTables writes): NumPy's float128 on x86-64, h5py's '<f16'.
+  if (t.size == 16 && t.order == ByteOrder::little && t.spos == 79 && t.epos == 64 && t.esize == 15 && t.mpos == 0 &&
+      t.msize == 64 && t.ebias == 16383 && t.precision == 80 && t.offset == 0) {
+#if defined(__x86_64__)
+    return true;
+#else
+    return false;
+#endif
+  }
+  for (const Layout& l : kIeee) {
+    if (t.size == l.size && t.spos == l.spos && t.epos == l.epos && t.esize == l.esize && t.mpos == l.mpos &&
+        t.msize == l.msize && t.ebias == l.ebias && t.precision == 8 * l.size && t.offset == 0) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // h5py's rule for booleans: an enum of exactly FALSE=0 and TRUE=1.
@@ -91,13 +121,25 @@ NumpyDtype map_type(const TypeDesc& t) {
   out.itemsize = t.size;
   switch (t.kind) {
     case Kind::integer:
-      out.descr = fmt::format("{}{}{}", order_char(t), t.sign == Sign::none ? "u" : "i", t.size);
+    case Kind::bitfield:
+      if (t.size != 1 && t.size != 2 && t.size != 4 && t.size != 8) {
+        out.descr = raw_bytes(t.size);  // NumPy has no 3-, 16-, ... byte integers ('<u16' is no dtype)
+        out.exact = false;
+        break;
+      }
+      out.descr = fmt::format("{}{}{}", order_char(t), t.sign == Sign::none || t.kind == Kind::bitfield ? "u" : "i",
+                              t.size);
       break;
     case Kind::floating:
+      if (!is_ieee_layout(t)) {
+        // Not the IEEE half, single or double layout NumPy's f2/f4/f8 read (a
+        // 16-byte float, VAX or custom bit fields): raw bytes, never numbers
+        // read with the wrong layout.
+        out.descr = raw_bytes(t.size);
+        out.exact = false;
+        break;
+      }
       out.descr = fmt::format("{}f{}", order_char(t), t.size);
-      break;
-    case Kind::bitfield:
-      out.descr = fmt::format("{}u{}", order_char(t), t.size);
       break;
     case Kind::enumeration:
       if (is_h5py_bool(t)) {
@@ -159,6 +201,117 @@ bool holds_variable_length(const TypeDesc& t) {
     if (holds_variable_length(s)) return true;
   }
   return false;
+}
+
+namespace {
+
+constexpr std::size_t kMaxValueFixes = 65536;
+
+// The fix one element of `t` needs on its own (a string or an integer), if any.
+std::optional<ValueFix> fix_of(const TypeDesc& t) {
+  if (t.kind == Kind::string && !t.variable && t.strpad == H5T_STR_NULLTERM) {
+    return ValueFix{ValueFix::Kind::nullterm_string, 0, t.size};
+  }
+  if (t.kind == Kind::string && !t.variable && t.strpad == H5T_STR_SPACEPAD) {
+    return ValueFix{ValueFix::Kind::spacepad_string, 0, t.size};
+  }
+  const TypeDesc* bits = &t;
+  if (t.kind == Kind::enumeration && !t.super.empty()) bits = &t.super[0];
+  if ((bits->kind == Kind::integer || bits->kind == Kind::bitfield) && bits->size <= 8 &&
+      (bits->size == 1 || bits->size == 2 || bits->size == 4 || bits->size == 8) &&
+      (bits->offset != 0 || bits->precision < 8 * bits->size) && bits->precision > 0 &&
+      bits->offset + bits->precision <= 8 * bits->size) {
+    ValueFix f{ValueFix::Kind::integer_bits, 0, bits->size};
+    f.precision = bits->precision;
+    f.bit_offset = bits->offset;
+    f.is_signed = bits->kind == Kind::integer && bits->sign == Sign::twos_complement;
+    f.big_endian = bits->order == ByteOrder::big;
+    return f;
+  }
+  return std::nullopt;
+}
+
+void collect_fixes(const TypeDesc& t, std::size_t base, std::vector<ValueFix>& out) {
+  auto add = [&](ValueFix f) {
+    if (out.size() == kMaxValueFixes) {
+      throw_unsupported(fmt::format("more than {} strings or partial-precision integers in one element", kMaxValueFixes));
+    }
+    out.push_back(f);
+  };
+  if (std::optional<ValueFix> f = fix_of(t)) {
+    f->offset = base;
+    add(*f);
+  } else if (t.kind == Kind::compound) {
+    for (const auto& m : t.members) collect_fixes(m.type, base + m.offset, out);
+  } else if (t.kind == Kind::array && !t.super.empty()) {
+    std::uint64_t n = 1;
+    for (auto d : t.dims) n *= d;
+    const TypeDesc& e = t.super[0];
+    if (e.size == 0 || n * e.size != t.size) return;  // not laid out as HDF5 says: left alone
+    if (std::optional<ValueFix> f = fix_of(e)) {
+      f->offset = base;
+      f->count = static_cast<std::size_t>(n);
+      add(*f);
+    } else {
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const std::size_t before = out.size();
+        collect_fixes(e, base + i * e.size, out);
+        if (out.size() == before) return;  // nothing inside: nothing in the other elements either
+      }
+    }
+  }
+}
+
+// One integer of `f.size` bytes at `p`: its `precision` bits from `bit_offset`,
+// shifted down and sign-extended, stored back in the same byte order.
+void fix_integer(const ValueFix& f, std::byte* p) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < f.size; ++i) {
+    const std::size_t at = f.big_endian ? i : f.size - 1 - i;  // most significant byte first
+    v = (v << 8) | std::to_integer<std::uint64_t>(p[at]);
+  }
+  v >>= f.bit_offset;
+  const std::uint64_t mask = f.precision >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << f.precision) - 1;
+  v &= mask;
+  if (f.is_signed && f.precision < 64 && ((v >> (f.precision - 1)) & 1)) v |= ~mask;
+  for (std::size_t i = 0; i < f.size; ++i) {
+    const std::size_t at = f.big_endian ? f.size - 1 - i : i;  // least significant byte first
+    p[at] = static_cast<std::byte>(v & 0xff);
+    v >>= 8;
+  }
+}
+
+}  // namespace
+
+std::vector<ValueFix> value_fixes(const TypeDesc& type) {
+  std::vector<ValueFix> out;
+  collect_fixes(type, 0, out);
+  return out;
+}
+
+void apply_value_fixes(std::span<const ValueFix> fixes, std::size_t element_size, std::span<std::byte> elements) {
+  if (fixes.empty() || element_size == 0) return;
+  for (std::size_t e = 0; e + element_size <= elements.size(); e += element_size) {
+    for (const ValueFix& f : fixes) {
+      for (std::size_t i = 0; i < f.count; ++i) {
+        std::byte* p = elements.data() + e + f.offset + i * f.size;
+        switch (f.kind) {
+          case ValueFix::Kind::spacepad_string:
+            for (std::size_t n = f.size; n > 0 && p[n - 1] == std::byte{' '}; --n) p[n - 1] = std::byte{0};
+            break;
+          case ValueFix::Kind::nullterm_string:
+            if (const void* nul = std::memchr(p, 0, f.size)) {
+              const auto at = static_cast<std::size_t>(static_cast<const std::byte*>(nul) - p);
+              std::memset(p + at, 0, f.size - at);
+            }
+            break;
+          case ValueFix::Kind::integer_bits:
+            fix_integer(f, p);
+            break;
+        }
+      }
+    }
+  }
 }
 
 std::string python_string_literal(const std::string& s) {

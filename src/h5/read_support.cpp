@@ -29,24 +29,6 @@ bool has_external_storage(const Dataset& dataset) {
   return n > 0;
 }
 
-namespace {
-// Every space-padded fixed string inside an element of `t` at `base`:
-// (offset, size) pairs, array elements one by one.
-void collect_space_padded(const TypeDesc& t, std::size_t base, std::vector<std::pair<std::size_t, std::size_t>>& out) {
-  if (t.kind == TypeDesc::Kind::string && !t.variable && t.strpad == H5T_STR_SPACEPAD) {
-    out.emplace_back(base, t.size);
-  } else if (t.kind == TypeDesc::Kind::compound) {
-    for (const auto& m : t.members) collect_space_padded(m.type, base + m.offset, out);
-  } else if (t.kind == TypeDesc::Kind::array && !t.super.empty()) {
-    std::uint64_t n = 1;
-    for (auto d : t.dims) n *= d;
-    for (std::uint64_t i = 0; i < n && n * t.super[0].size == t.size; ++i) {
-      collect_space_padded(t.super[0], base + i * t.super[0].size, out);
-    }
-  }
-}
-}  // namespace
-
 StoredTypeInfo describe_stored_type(const Datatype& stored) {
   StoredTypeInfo info;
   info.size = stored.size();
@@ -77,8 +59,7 @@ StoredTypeInfo describe_stored_type(const Datatype& stored) {
       info.summary = fmt::format("{} ({} bytes)", names[static_cast<int>(type.kind)], info.size);
     }
   }
-  // Space-padded strings: h5py reads them into a null-padded memory type.
-  collect_space_padded(type, 0, info.space_padded);
+  info.value_fixes = value_fixes(type);
   return info;
 }
 

@@ -156,11 +156,17 @@ void append_json_value(std::string& out, const TypeDesc& t, const std::byte* p) 
       }
       const char* s = reinterpret_cast<const char*>(p);
       std::size_t n = t.size;
-      if (t.strpad == 2) {  // H5T_STR_SPACEPAD: HDF5 strips the padding when h5py reads it...
-        while (n > 0 && s[n - 1] == ' ') --n;
-        while (n > 0 && s[n - 1] == '\0') --n;  // ...and NumPy the trailing NULs
-      } else {
+      // As h5py shows it: HDF5's conversion to NumPy's null padding ends a
+      // null-terminated string at its first NUL and strips a space-padded one's
+      // padding; NumPy then drops trailing NULs (a NUL inside a null-padded or
+      // space-padded string stays, as in h5py's bytes).
+      if (t.strpad == 0) {  // H5T_STR_NULLTERM
         n = ::strnlen(s, n);
+      } else {
+        if (t.strpad == 2) {  // H5T_STR_SPACEPAD
+          while (n > 0 && s[n - 1] == ' ') --n;
+        }
+        while (n > 0 && s[n - 1] == '\0') --n;
       }
       append_json_string(out, s, n);
       return;

@@ -334,7 +334,7 @@ ParallelReader::ParallelReader(const std::string& file, const std::string& datas
     throw_unsupported(fmt::format("{}: {} elements have no fixed-size stored bytes; use h5py or h5dump", m.where(),
                                   info.summary));
   }
-  m.type = ElementType{info.size, info.npy_descr, info.npy_subshape, info.space_padded, info.summary};
+  m.type = ElementType{info.size, info.npy_descr, info.npy_subshape, info.value_fixes, info.summary};
   h5::Dataspace space = ds.space();
   if (space.kind() != h5::SpaceClass::simple) {
     m.scalar = true;

@@ -82,20 +82,9 @@ ReadStats read_to_file(ParallelReader& reader, const Selection& sel, util::Atomi
     verify_selection(reader, part, got);
     verifying += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
   };
-  // h5py reads space-padded strings into a null-padded memory type: HDF5's
-  // conversion turns the trailing spaces into NULs. The output follows h5py
-  // (after --verify, which compares the stored bytes).
-  const auto& padded = reader.element_type().space_padded;
-  const std::size_t es = reader.element_type().size;
-  auto as_h5py = [&](std::span<std::byte> buf) {
-    if (padded.empty() || es == 0) return;
-    for (std::size_t e = 0; e + es <= buf.size(); e += es) {
-      for (const auto& [offset, size] : padded) {
-        std::byte* p = buf.data() + e + offset;
-        for (std::size_t n = size; n > 0 && p[n - 1] == std::byte{' '}; --n) p[n - 1] = std::byte{0};
-      }
-    }
-  };
+  // The output holds h5py's values (fixed strings as h5py shows them), after
+  // --verify, which compares the stored bytes.
+  auto as_h5py = [&](std::span<std::byte> buf) { reader.element_type().as_h5py(buf); };
   auto finish = [&](ReadStats all) {
     all.bytes = reader.output_bytes(sel);
     all.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - verifying;

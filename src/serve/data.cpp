@@ -196,6 +196,7 @@ Answer answer_data(DataContext& ctx, const std::filesystem::path& real, const st
     if (outside) lock.unlock();
     try {
       reader->read(sel.selection, raw, options);
+      reader->element_type().as_h5py(raw);  // fixed strings as h5py shows them
     } catch (...) {
       reader.failed();
       throw;

@@ -173,6 +173,11 @@ void visit_attributes(Id obj, const std::function<void(const AttributeDesc&)>& f
 
 // Whole-attribute value read in its native memory type.
 ValueBuffer read_attribute_values(Id attr);
+// Whole-attribute value as stored: the file type as memory type (no conversion:
+// byte order, member offsets and float formats as in the file, which is what
+// h5py's dtype describes). For types without variable-length data or
+// references only (throws an unsupported error otherwise).
+ValueBuffer read_attribute_stored(Id attr);
 
 DatasetDesc describe_dataset(Id dset);
 SpaceDesc describe_space(Id space);

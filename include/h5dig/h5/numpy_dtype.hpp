@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,37 @@ NumpyDtype numpy_dtype(const TypeDesc& type);
 // True if `t` holds variable-length data anywhere: a vlen sequence, a
 // variable-length string (also as an array base or a compound member).
 bool holds_variable_length(const TypeDesc& t);
+
+// A part of each element whose stored bytes h5py does not show as they are:
+// h5py reads through HDF5's conversion to NumPy's memory types, and the stored
+// bytes differ from what that gives in two cases (tests/python/test_foreign.py
+// checks h5dig's reads against h5py's):
+//   - fixed strings become NumPy's null-padded ones: everything after a null
+//     terminator, and a space-padded string's padding spaces, become NULs;
+//   - integers (and bitfields, enum bases) with fewer significant bits than
+//     their size, or bits at an offset (H5Tset_precision / H5Tset_offset):
+//     the value is those bits, shifted down and sign-extended.
+// `count` such parts of `size` bytes follow each other from `offset` (an array
+// is one entry).
+struct ValueFix {
+  enum class Kind { nullterm_string, spacepad_string, integer_bits };
+  Kind kind = Kind::nullterm_string;
+  std::size_t offset = 0;
+  std::size_t size = 0;
+  std::size_t count = 1;
+  // integer_bits:
+  std::size_t precision = 0, bit_offset = 0;
+  bool is_signed = false, big_endian = false;
+};
+
+// Every part of an element of `type` that needs a fix (compound members and
+// elements of arrays of compounds one by one; at most 65,536 entries, else an
+// unsupported error). Empty for the common types: nothing to do.
+std::vector<ValueFix> value_fixes(const TypeDesc& type);
+
+// Rewrites `elements` (whole elements of `element_size` bytes) in place as h5py
+// reads them (above). Does nothing for an empty `fixes`.
+void apply_value_fixes(std::span<const ValueFix> fixes, std::size_t element_size, std::span<std::byte> elements);
 
 // A Python string literal ('...') for `s`: what .npy descrs and field names need.
 std::string python_string_literal(const std::string& s);

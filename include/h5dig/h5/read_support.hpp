@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "h5dig/h5/numpy_dtype.hpp"
 #include "h5dig/h5/objects.hpp"
 
 namespace h5dig::h5 {
@@ -33,9 +34,9 @@ struct StoredTypeInfo {
   std::string npy_descr;
   std::vector<std::uint64_t> npy_subshape;
   bool npy_exact = true;
-  // (offset, size) of every space-padded fixed string in an element: h5py
-  // reads them null-padded (HDF5's conversion turns the padding into NULs).
-  std::vector<std::pair<std::size_t, std::size_t>> space_padded;
+  // The parts of an element whose stored bytes h5py shows otherwise
+  // (strings, partial-precision integers; h5/numpy_dtype.hpp).
+  std::vector<ValueFix> value_fixes;
   std::string summary;    // for messages: "uint16 LE", "float64 BE", "compound (12 bytes)"
 };
 

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "h5dig/h5/numpy_dtype.hpp"
 #include "h5dig/io/selection.hpp"
 
 namespace h5dig::util { class Progress; }
@@ -65,10 +66,18 @@ struct ElementType {
   // (h5/numpy_dtype.hpp).
   std::string npy_descr;
   std::vector<std::uint64_t> npy_subshape;
-  // (offset, size) of space-padded strings in an element (h5py reads them
-  // with NULs for the padding spaces).
-  std::vector<std::pair<std::size_t, std::size_t>> space_padded;
+  // Parts of an element h5py shows otherwise than stored (null-terminated and
+  // space-padded strings, partial-precision integers): as_h5py() rewrites them.
+  std::vector<h5::ValueFix> value_fixes;
   std::string summary;    // "uint16 LE"
+
+  // Rewrites whole elements read by ParallelReader as h5py reads them: what
+  // follows a null terminator and a space-padded string's padding become NULs,
+  // integers with fewer bits than their size are shifted and sign-extended
+  // (h5::apply_value_fixes). The read itself gives the stored bytes, which
+  // --verify compares with H5Dread's; every output meant as h5py's values
+  // (read's files, Python's arrays, the server's data) goes through this.
+  void as_h5py(std::span<std::byte> elements) const { h5::apply_value_fixes(value_fixes, size, elements); }
 };
 
 // Result of the decode-only kernel (bench): all allocated chunks pre-read into
