@@ -37,10 +37,10 @@ from collections.abc import Mapping
 
 from . import _h5dig
 from ._h5dig import Error, decode, release_memory, __version__
-from ._types import Filter
+from ._types import Empty, Filter
 from ._dask import to_dask
 
-__all__ = ["File", "Group", "Dataset", "Error", "Filter", "decode", "kerchunk", "release_memory", "to_dask",
+__all__ = ["File", "Group", "Dataset", "Empty", "Error", "Filter", "decode", "kerchunk", "release_memory", "to_dask",
            "__version__"]
 
 
@@ -64,7 +64,15 @@ class AttributeManager(Mapping):
         return self._values
 
     def __getitem__(self, name):
-        return self._all()[name]
+        value = self._all()[name]
+        if isinstance(value, Error):  # this attribute alone could not be read (e.g. HDF5's time class)
+            error = Error(*value.args)
+            error.kind = value.kind
+            raise error from None
+        return value
+
+    def __contains__(self, name):
+        return name in self._all()  # without reading it (Mapping's would, and raise for an unreadable one)
 
     def __iter__(self):
         return iter(self._all())
@@ -181,12 +189,16 @@ class Dataset:
     def attrs(self):
         return AttributeManager(self._file._core, self.name)
 
+    # A null dataspace (no elements at all) has shape None, as in h5py: ndim 0,
+    # size None, nbytes 0, and its value is an h5dig.Empty.
     @property
     def ndim(self):
-        return len(self.shape)
+        return 0 if self.shape is None else len(self.shape)
 
     @property
     def size(self):
+        if self.shape is None:
+            return None
         n = 1
         for s in self.shape:
             n *= s
@@ -194,7 +206,7 @@ class Dataset:
 
     @property
     def nbytes(self):
-        return self.size * self.dtype.itemsize
+        return 0 if self.shape is None else self.size * self.dtype.itemsize
 
     def __len__(self):
         if not self.shape:

@@ -74,10 +74,18 @@ struct AttrValue {
   std::string name;
   h5::SpaceDesc space;
   h5::TypeDesc type;                             // of the memory buffer
+  h5::TypeDesc stored_type;                      // in the file: h5py's dtype is made from it
   std::vector<std::byte> bytes;                  // fixed-size values
   std::vector<std::optional<std::string>> strings;  // variable-length strings
   std::vector<std::vector<std::byte>> sequences;    // variable-length sequences
+  // Set when this one attribute could not be read (a type HDF5 has no memory
+  // type for, such as its time class): the others still are, and asking for
+  // this one raises h5dig.Error (as h5py raises for it alone).
+  std::optional<Error> error;
 };
+// An h5dig.Error instance (an OSError with `kind`) carrying `e`'s message.
+py::object error_object(const Error& e);
+
 // Reads every attribute of `object_path` (name order). Call with the door held.
 std::vector<AttrValue> read_attributes(const h5::File& file, const std::string& object_path);
 py::object to_python(const AttrValue& value);

@@ -27,6 +27,7 @@ namespace {
 struct DatasetMeta {
   std::vector<std::uint64_t> shape, maxshape, chunks;
   bool scalar = false;
+  bool null = false;  // a null dataspace: no elements, not even one (h5py: shape None, values Empty)
   h5::Layout layout = h5::Layout::error;
   h5::TypeDesc type;  // stored (file) type
   std::vector<codec::FilterSpec> filters;
@@ -174,6 +175,7 @@ class Dataset {
       auto ds = file_->get().root().open_dataset(path_);
       h5::DatasetDesc d = h5::describe_dataset(ds.id());
       m.scalar = d.space.kind != h5::SpaceDesc::Kind::simple;
+      m.null = d.space.kind == h5::SpaceDesc::Kind::null;
       m.shape = d.space.dims;
       m.maxshape = d.space.maxdims;
       m.layout = d.layout;
@@ -193,8 +195,9 @@ class Dataset {
 
   const std::string& name() const { return path_; }
   std::string file_path() const { return file_->path; }
-  py::tuple shape() const { return to_tuple(meta_.shape); }
+  py::object shape() const { return meta_.null ? py::object(py::none()) : py::object(to_tuple(meta_.shape)); }
   py::object maxshape() const {
+    if (meta_.null) return py::none();
     if (meta_.scalar) return py::tuple();
     py::tuple t(meta_.maxshape.size());
     for (std::size_t i = 0; i < meta_.maxshape.size(); ++i) {
@@ -230,7 +233,11 @@ class Dataset {
     return s;
   }
 
+  // h5py's value of a null dataspace, whatever the selection: Empty(dtype).
+  py::object empty() const { return py::module_::import("h5dig._types").attr("Empty")(dtype_); }
+
   py::object getitem(py::handle key) {
+    if (meta_.null) return empty();
     if (meta_.scalar) {
       // h5py: d[()] is the value, d[...] a 0-d array.
       if (!(py::isinstance<py::tuple>(key) && key.cast<py::tuple>().size() == 0) && !key.is(py::ellipsis())) {
@@ -256,6 +263,10 @@ class Dataset {
 
   // ds.read(selection=None, out=None, threads=0)
   py::object read(py::object selection, py::object out, std::size_t threads) {
+    if (meta_.null) {
+      if (!out.is_none()) throw py::value_error("a null dataspace has no elements to read into out");
+      return empty();
+    }
     io::Selection sel;
     std::vector<py::ssize_t> shape;
     if (meta_.scalar) {
@@ -444,7 +455,7 @@ class Dataset {
     py::array out(decode ? py::dtype("O") : dtype_, shape);
     auto** slots = static_cast<PyObject**>(out.mutable_data());
     const std::vector<io::Selection> batches = io::value_batches(sel, meta_.type.size);
-    std::optional<py::dtype> base;
+    std::optional<py::dtype> base, stored_base;
     std::size_t base_size = 1;
     std::uint64_t at = 0;
     for (const io::Selection& batch : batches) {
@@ -458,6 +469,13 @@ class Dataset {
       if (!flat.strings && !base) {
         base = to_dtype(flat.base, false);
         base_size = std::max<std::size_t>(1, static_cast<std::size_t>(base->itemsize()));
+        // HDF5 hands the elements over in a native memory layout (a compound's
+        // members aligned); h5py's arrays have the stored type's (ds.dtype's
+        // metadata 'vlen'), so a compound base is repacked to it.
+        if (meta_.type.kind == h5::TypeDesc::Kind::vlen && meta_.type.super.size() == 1) {
+          py::dtype want = to_dtype(meta_.type.super[0], false);
+          if (!want.equal(*base) && !want.attr("names").is_none() && !base->attr("names").is_none()) stored_base = want;
+        }
       }
       const auto* data = reinterpret_cast<const char*>(flat.data.data());
       std::uint64_t begin = 0;
@@ -471,6 +489,7 @@ class Dataset {
         } else {
           py::array a(*base, std::vector<py::ssize_t>{n / static_cast<py::ssize_t>(base_size)});
           if (n) std::memcpy(a.mutable_data(), data + begin, static_cast<std::size_t>(n));
+          if (stored_base) a = a.attr("astype")(*stored_base);
           item = a.release().ptr();
         }
         if (at >= static_cast<std::uint64_t>(out.size())) {
@@ -492,13 +511,21 @@ class Dataset {
   void read_into(const io::Selection& sel, py::array& out, std::size_t threads) {
     const std::uint64_t elements = meta_.scalar ? 1 : sel.element_count();
     const std::uint64_t want = elements * meta_.type.size;
-    if (static_cast<std::uint64_t>(out.nbytes()) != want) {
-      throw py::value_error(fmt::format("out holds {} bytes, the selection needs {}", out.nbytes(), want));
-    }
-    if (want == 0) return;
-    std::span<std::byte> bytes(static_cast<std::byte*>(out.mutable_data()), want);
+    const auto have = static_cast<std::uint64_t>(out.nbytes());
+    auto* data = static_cast<std::byte*>(out.mutable_data());
     py::gil_scoped_release nogil;
+    // The reader first: what it cannot read at all (references) is said as such,
+    // not as a size mismatch of the object array standing in for it.
     Reader reader = acquire();
+    if (have != want) {
+      release(std::move(reader));
+      throw py::value_error(fmt::format("out holds {} bytes, the selection needs {}", have, want));
+    }
+    if (want == 0) {
+      release(std::move(reader));
+      return;
+    }
+    std::span<std::byte> bytes(data, want);
     std::ostringstream notes;  // fallback notes stay out of the caller's stderr; describe() says it
     io::ReadOptions options;
     options.threads = threads;
@@ -510,6 +537,7 @@ class Dataset {
       if (reader->read_enters_hdf5(options)) door = h5::lock_hdf5();
       reader->read(sel, bytes, options);  // on error the reader is closed, behind the door
     }
+    reader->element_type().as_h5py(bytes);  // fixed strings as h5py shows them
     release(std::move(reader));
   }
 

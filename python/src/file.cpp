@@ -36,36 +36,93 @@ void OpenFile::close() {
   });
 }
 
-py::dtype to_dtype(const h5::TypeDesc& type, bool top) {
-  // The one mapping (h5/numpy_dtype.hpp): h5py's dtype, as a .npy descr.
-  const h5::NumpyDtype n = h5::numpy_dtype(type);
-  if (!n.fixed_size) {
-    // Variable-length data and references are Python objects only at the top
-    // level, where the binding converts them element by element; elsewhere raw
-    // bytes, never pointers numpy would follow.
-    if (!top) return py::dtype("|V" + std::to_string(type.size));
-    // h5py's object dtypes carry what they hold as metadata (h5py.check_string_dtype,
-    // check_vlen_dtype read it): {'vlen': str} for UTF-8 strings, {'vlen': bytes}
-    // for ASCII ones, {'vlen': base dtype} for sequences.
-    using K = h5::TypeDesc::Kind;
-    py::object vlen;
-    if (type.kind == K::string && type.variable) {
-      constexpr int kCsetUtf8 = 1;  // H5T_CSET_UTF8
-      vlen = py::reinterpret_borrow<py::object>(
-          reinterpret_cast<PyObject*>(type.cset == kCsetUtf8 ? &PyUnicode_Type : &PyBytes_Type));
-    } else if (type.kind == K::vlen && type.super.size() == 1) {
-      vlen = to_dtype(type.super[0], true);
-    } else {
-      return py::dtype("O");
-    }
-    return py::reinterpret_borrow<py::dtype>(
-        py::module_::import("numpy").attr("dtype")("O", "metadata"_a = py::dict("vlen"_a = vlen)));
-  }
+namespace {
+
+// NumPy's dtype for a .npy descr (h5/numpy_dtype.hpp), with the subshape of a
+// top-level array type.
+py::object descr_dtype(const h5::NumpyDtype& n) {
   py::object descr = py::str(n.descr);
   if (!n.descr.empty() && n.descr[0] == '[') descr = py::module_::import("ast").attr("literal_eval")(descr);
   py::object dt = py::module_::import("numpy.lib.format").attr("descr_to_dtype")(descr);
   if (!n.subshape.empty()) dt = py::module_::import("numpy").attr("dtype")(py::make_tuple(dt, py::cast(n.subshape)));
-  return py::reinterpret_borrow<py::dtype>(dt);
+  return dt;
+}
+
+// h5py's dtype for `t`, as h5py 3's TypeID.py_dtype builds it: the .npy
+// mapping (h5/numpy_dtype.hpp) for numbers and raw bytes, and beyond what a
+// .npy descr can say: a compound's fields in HDF5's member order with their
+// offsets (not sorted by offset); object fields for variable-length data and
+// references; and the metadata h5py's helpers read (h5py.check_string_dtype:
+// {'h5py_encoding': 'ascii' | 'utf-8'} on fixed strings, {'vlen': str | bytes}
+// on variable-length ones; check_vlen_dtype: {'vlen': base} on sequences;
+// check_enum_dtype: {'enum': {name: value}} on enums).
+py::object h5py_dtype(const h5::TypeDesc& t) {
+  using K = h5::TypeDesc::Kind;
+  py::object dtype = py::module_::import("numpy").attr("dtype");
+  constexpr int kCsetUtf8 = 1;  // H5T_CSET_UTF8
+  const h5::NumpyDtype n = h5::numpy_dtype(t);
+  switch (t.kind) {
+    case K::string: {
+      if (t.variable) {
+        PyObject* kind = t.cset == kCsetUtf8 ? reinterpret_cast<PyObject*>(&PyUnicode_Type)
+                                             : reinterpret_cast<PyObject*>(&PyBytes_Type);
+        return dtype("O", "metadata"_a = py::dict("vlen"_a = py::reinterpret_borrow<py::object>(kind)));
+      }
+      return dtype(n.descr, "metadata"_a = py::dict("h5py_encoding"_a = t.cset == kCsetUtf8 ? "utf-8" : "ascii"));
+    }
+    case K::vlen:
+      if (t.super.size() != 1) return dtype("O");
+      return dtype("O", "metadata"_a = py::dict("vlen"_a = h5py_dtype(t.super[0])));
+    case K::reference:
+      return dtype("O");  // h5py adds {'ref': its Reference class}; h5dig has no such objects
+    case K::enumeration: {
+      if (n.descr == "|b1" || t.super.empty()) break;  // h5py's bool
+      py::dict values;
+      for (std::size_t i = 0; i < t.enum_names.size() && i < t.enum_values.size(); ++i) {
+        const std::string& v = t.enum_values[i];
+        if (v.rfind("0x", 0) == 0) return descr_dtype(n);  // wider than 64 bits: no Python value here
+        values[py::str(t.enum_names[i])] = py::int_(py::str(v));
+      }
+      return dtype(h5py_dtype(t.super[0]), "metadata"_a = py::dict("enum"_a = values));
+    }
+    case K::compound: {
+      // Complex numbers and overlapping members: the .npy mapping's (complex,
+      // or raw bytes); every other compound in HDF5's member order.
+      if (n.fixed_size && (n.descr.empty() || n.descr[0] != '[')) break;
+      py::list names, formats, offsets;
+      for (const auto& m : t.members) {
+        names.append(m.name);
+        formats.append(h5py_dtype(m.type));
+        offsets.append(m.offset);
+      }
+      return dtype(py::dict("names"_a = names, "formats"_a = formats, "offsets"_a = offsets,
+                            "itemsize"_a = t.size));
+    }
+    case K::array:
+      if (t.super.empty()) break;
+      return dtype(py::make_tuple(h5py_dtype(t.super[0]), py::cast(t.dims)));
+    default:
+      break;
+  }
+  return descr_dtype(n);
+}
+
+}  // namespace
+
+py::dtype to_dtype(const h5::TypeDesc& type, bool top) {
+  const h5::NumpyDtype n = h5::numpy_dtype(type);
+  // Variable-length data and references are Python objects only at the top
+  // level, where the binding converts them element by element; elsewhere raw
+  // bytes, never pointers numpy would follow.
+  if (!n.fixed_size && !top) return py::dtype("|V" + std::to_string(type.size));
+  try {
+    return py::reinterpret_borrow<py::dtype>(h5py_dtype(type));
+  } catch (const py::error_already_set&) {
+    // A compound NumPy refuses in h5py's form (an empty or repeated member
+    // name): the .npy form, fields in offset order, the same bytes.
+    if (!n.fixed_size) return py::dtype("O");
+    return py::reinterpret_borrow<py::dtype>(descr_dtype(n));
+  }
 }
 
 std::vector<AttrValue> read_attributes(const h5::File& file, const std::string& object_path) {
@@ -75,7 +132,22 @@ std::vector<AttrValue> read_attributes(const h5::File& file, const std::string& 
     AttrValue v;
     v.name = a.name;
     v.space = a.space;
-    h5::ValueBuffer buffer = h5::read_attribute_values(a.attr);
+    v.stored_type = a.type;
+    // Fixed-size values as stored (h5py's dtype describes the file's bytes:
+    // big-endian stays big-endian, a compound keeps its offsets); variable-length
+    // data through HDF5's native memory type, the only way to get it.
+    const bool stored = !h5::holds_variable_length(a.type) && !h5::contains_kind(a.type, h5::TypeDesc::Kind::reference);
+    h5::ValueBuffer buffer;
+    try {
+      buffer = stored ? h5::read_attribute_stored(a.attr) : h5::read_attribute_values(a.attr);
+      if (stored) h5::apply_value_fixes(h5::value_fixes(a.type), a.type.size, buffer.bytes);
+    } catch (const Error& e) {
+      v.type = a.type;
+      v.error.emplace(e.kind() == ErrorKind::usage ? ErrorKind::unsupported : e.kind(),
+                      fmt::format("{}: attribute '{}': {}", object_path.empty() ? "/" : object_path, a.name, e.what()));
+      values.push_back(std::move(v));
+      return;
+    }
     v.type = buffer.mem_type;
     using K = h5::TypeDesc::Kind;
     const std::size_t elem = buffer.mem_type.size;
@@ -104,7 +176,9 @@ std::vector<AttrValue> read_attributes(const h5::File& file, const std::string& 
 py::object to_python(const AttrValue& v) {
   using K = h5::TypeDesc::Kind;
   const bool scalar = v.space.kind == h5::SpaceDesc::Kind::scalar;
-  if (v.space.kind == h5::SpaceDesc::Kind::null) return py::none();  // null dataspace: no value (h5py gives an Empty)
+  if (v.space.kind == h5::SpaceDesc::Kind::null) {  // no value at all: h5py's Empty(dtype)
+    return py::module_::import("h5dig._types").attr("Empty")(to_dtype(v.type, true));
+  }
   std::vector<py::ssize_t> shape(v.space.dims.begin(), v.space.dims.end());
   if (v.type.kind == K::string && v.type.variable) {
     // h5py: variable-length strings come back as str.
@@ -115,24 +189,35 @@ py::object to_python(const AttrValue& v) {
     }
     if (scalar) return items.empty() ? py::object(py::str("")) : py::object(items[0]);
     py::object np = py::module_::import("numpy");
-    return np.attr("array")(items, "dtype"_a = "O").attr("reshape")(py::tuple(py::cast(shape)));
+    return np.attr("array")(items, "dtype"_a = to_dtype(v.stored_type, true)).attr("reshape")(py::tuple(py::cast(shape)));
   }
   if (v.type.kind == K::vlen) {
     py::dtype base = v.type.super.empty() ? py::dtype("u1") : to_dtype(v.type.super[0], false);
+    // h5py's arrays have the stored base type's layout (a compound repacked).
+    std::optional<py::dtype> stored_base;
+    if (v.stored_type.kind == K::vlen && v.stored_type.super.size() == 1) {
+      py::dtype want = to_dtype(v.stored_type.super[0], false);
+      if (!want.equal(base) && !want.attr("names").is_none() && !base.attr("names").is_none()) stored_base = want;
+    }
     py::object np = py::module_::import("numpy");
-    py::object out = np.attr("empty")(py::cast(scalar ? std::vector<py::ssize_t>{} : shape), "dtype"_a = "O");
+    py::object out = np.attr("empty")(py::cast(scalar ? std::vector<py::ssize_t>{} : shape),
+                                      "dtype"_a = to_dtype(v.stored_type, true));
     py::object flat = out.attr("reshape")(-1);
     for (std::size_t i = 0; i < v.sequences.size(); ++i) {
       const auto& seq = v.sequences[i];
       py::array a(base, std::vector<py::ssize_t>{static_cast<py::ssize_t>(seq.size() / std::max<std::size_t>(1, static_cast<std::size_t>(base.itemsize())))});
       std::memcpy(a.mutable_data(), seq.data(), seq.size());
-      flat[py::int_(i)] = a;
+      flat[py::int_(i)] = stored_base ? a.attr("astype")(*stored_base) : py::object(a);
     }
     return scalar ? py::object(out.attr("item")()) : out;
   }
   py::dtype dt = to_dtype(v.type, false);
   py::array a(dt, shape);
-  if (static_cast<std::size_t>(a.nbytes()) == v.bytes.size()) std::memcpy(a.mutable_data(), v.bytes.data(), v.bytes.size());
+  if (static_cast<std::size_t>(a.nbytes()) != v.bytes.size()) {
+    throw_unsupported(fmt::format("attribute '{}': {} bytes of values for a {} of {} bytes", v.name, v.bytes.size(),
+                                  py::str(py::handle(dt)).cast<std::string>(), a.nbytes()));
+  }
+  std::memcpy(a.mutable_data(), v.bytes.data(), v.bytes.size());
   if (scalar) return a[py::tuple()];  // numpy scalar, as h5py gives
   return a;
 }
@@ -238,7 +323,11 @@ class File {
   py::dict attrs(const std::string& path) const {
     auto values = with_hdf5([&] { return read_attributes(open_->get(), absolute_object_path(path)); });
     py::dict d;
-    for (const auto& v : values) d[py::str(v.name)] = to_python(v);
+    for (const auto& v : values) {
+      // An unreadable attribute is an Error instance here; AttributeManager
+      // raises it when that attribute is asked for.
+      d[py::str(v.name)] = v.error ? error_object(*v.error) : to_python(v);
+    }
     return d;
   }
 

@@ -18,7 +18,17 @@ const char* kind_name(ErrorKind kind) {
   return "io";
 }
 
+// h5dig.Error, once the module made it.
+PyObject* error_type = nullptr;
+
 }  // namespace
+
+py::object error_object(const Error& e) {
+  py::object instance = py::reinterpret_borrow<py::object>(error_type)(e.what());
+  instance.attr("kind") = kind_name(e.kind());
+  return instance;
+}
+
 }  // namespace h5dig::python
 
 PYBIND11_MODULE(_h5dig, m) {
@@ -28,6 +38,7 @@ PYBIND11_MODULE(_h5dig, m) {
   // h5dig.Error: an OSError carrying the one-line message the CLI prints, and
   // `kind` (io, corrupt, unsupported). Usage errors become ValueError, as numpy's.
   static py::exception<h5dig::Error> error(m, "Error", PyExc_OSError);
+  error_type = error.ptr();
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -36,9 +47,7 @@ PYBIND11_MODULE(_h5dig, m) {
         PyErr_SetString(PyExc_ValueError, e.what());
         return;
       }
-      py::object instance = py::reinterpret_borrow<py::object>(error.ptr())(e.what());
-      instance.attr("kind") = kind_name(e.kind());
-      PyErr_SetObject(error.ptr(), instance.ptr());
+      PyErr_SetObject(error_type, error_object(e).ptr());
     }
   });
   m.attr("__version__") = std::string(h5dig::kVersion);

@@ -3,8 +3,11 @@
 // read back as h5py's `d.dtype`. The one mapping for every place that does:
 // `read -o X.npy`, the Python module, the viewer's server.
 //
-//   integer            '<i4', '>u2', '|u1' (size and order; precision ignored, as h5py)
-//   float              '<f2', '<f4', '>f8' ('<f16' etc. for other sizes)
+//   integer            '<i4', '>u2', '|u1' (size and order; a partial precision or
+//                      bit offset is fixed in the values, ValueFix below); sizes
+//                      other than 1, 2, 4, 8: raw bytes '|V{size}', exact = false
+//   float              '<f2', '<f4', '>f8' for IEEE's layouts, '<f16' for x86's long
+//                      double; any other layout: raw bytes, exact = false
 //   bitfield           unsigned integer of its size and order: '|u1', '>u2'
 //   enum               its base integer; FALSE=0/TRUE=1 exactly: '|b1' (h5py's bool)
 //   fixed string       '|S{size}' (charset and padding are HDF5's business)

@@ -503,6 +503,21 @@ def h5py_types(out):
             tid.set_strpad(pad)
             _lowlevel_dataset(f, f"fixed_{label}", tid, (3,),
                               np.array([b"ab\0\0\0", b"abcd\0", b"xy   "], dtype="S5"))
+            # What C writers leave behind: bytes after the terminator, NULs and
+            # spaces inside. h5py shows each padding its own way (HDF5's conversion).
+            _lowlevel_dataset(f, f"fixed_{label}_leftovers", tid, (4,),
+                              np.array([b"ab\0yz", b"a b  ", b"\0\0\0\0\0", b" \0 x "], dtype="S5"))
+        # Integers with fewer significant bits than their size, or at an offset
+        # (H5Tset_precision / H5Tset_offset): HDF5 converts from numpy's values.
+        from h5py import h5d, h5s
+        for name, base, precision, offset, values in [
+                ("int12_in_16", h5t.STD_I16LE, 12, 0, np.array([-5, 100, -2048, 2047], "<i2")),
+                ("uint12_at_4_be", h5t.STD_U16BE, 12, 4, np.array([5, 100, 4095, 7], "<u2")),
+                ("int20_at_8_in_32", h5t.STD_I32LE, 20, 8, np.array([-1, 524287, -524288, 3], "<i4"))]:
+            tid = base.copy()
+            tid.set_precision(precision)
+            tid.set_offset(offset)
+            h5d.create(f.id, name.encode(), tid, h5s.create_simple((4,))).write(h5s.ALL, h5s.ALL, values)
         utf8 = h5t.C_S1.copy()
         utf8.set_size(12)
         utf8.set_cset(h5t.CSET_UTF8)
