@@ -182,6 +182,8 @@ class Dataset:
     maxshape = property(lambda self: self._core.maxshape)
     dtype = property(lambda self: self._core.dtype)
     chunks = property(lambda self: self._core.chunks, doc="stored chunk shape, or None unless chunked")
+    fillvalue = property(lambda self: self._core.fillvalue,
+                         doc="what unwritten elements read as (h5py's fillvalue); None for variable-length data")
     layout = property(lambda self: self._core.layout, doc="'chunked', 'contiguous', 'compact' or 'virtual'")
     filters = property(lambda self: self._core.filters, doc="the filter pipeline: a list of h5dig.Filter")
 

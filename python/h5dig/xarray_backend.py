@@ -10,6 +10,7 @@ package in build/python).
 """
 import os
 import posixpath
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -19,7 +20,7 @@ from xarray.backends.store import StoreBackendEntrypoint
 from xarray.core import indexing
 from xarray.core.utils import Frozen, FrozenDict
 
-from . import File, _dask
+from . import Error, File, _dask
 
 # Bookkeeping attributes of dimension scales and netCDF-4, not user attributes
 # (h5netcdf hides the same ones).
@@ -39,6 +40,18 @@ def _attr_value(value):
     return value
 
 
+def _read_attrs(attrs, where):
+    """An object's attributes as a dict, leaving out those no reader can give (HDF5's time
+    class, ...) with a warning, as netCDF4-python skips the types it does not support."""
+    out = {}
+    for key in attrs:
+        try:
+            out[key] = attrs[key]
+        except Error as e:
+            warnings.warn(f"{where}: attribute {key!r} left out: {e}", stacklevel=3)
+    return out
+
+
 def _attrs(raw):
     return {k: _attr_value(v) for k, v in raw.items() if k not in _HIDDEN_ATTRS}
 
@@ -51,19 +64,63 @@ class H5digArray(BackendArray):
     """One variable, read through h5dig on demand; pickles as (path, name).
 
     Variable-length strings load as str (the dataset's encoding), as h5netcdf's
-    ``decode_vlen_strings`` gives them to xarray."""
+    ``decode_vlen_strings`` gives them to xarray.
 
-    def __init__(self, path, name, shape, dtype, mtime_ns):
+    `shape` may be longer than the dataset along an unlimited netCDF dimension that
+    other variables have grown (netCDF's length of an unlimited dimension is the
+    longest variable's): the elements beyond the dataset read as `fill`, the
+    dataset's fill value, as netCDF-C gives them."""
+
+    def __init__(self, path, name, shape, dtype, mtime_ns, stored_shape=None, fill=None):
         self.path, self.name, self.shape, self.dtype, self.mtime_ns = path, name, shape, dtype, mtime_ns
+        self.stored_shape = tuple(stored_shape) if stored_shape is not None else tuple(shape)
+        self.fill = fill
 
     def __getitem__(self, key):
         return indexing.explicit_indexing_adapter(key, self.shape, indexing.IndexingSupport.BASIC, self._read)
 
     def _read(self, key):
         ds = _dask._dataset(self.path, self.name, self.mtime_ns)
+        if self.stored_shape != tuple(self.shape):
+            return self._read_padded(ds, key)
+        return self._read_stored(ds, key)
+
+    def _read_stored(self, ds, key):
         if _is_vlen_str(self.dtype):
             return np.asarray(ds.asstr()[key])
         return np.asarray(ds[key])
+
+    def _read_padded(self, ds, key):
+        """`key` (ints and slices over `shape`) where the dataset is shorter than `shape`:
+        the part inside the dataset read as one block, the rest the fill value."""
+        key = tuple(key) + (slice(None),) * (len(self.shape) - len(tuple(key)))
+        block_key, takes, places, out_shape = [], [], [], []
+        nothing_stored = False
+        for n, stored, k in zip(self.shape, self.stored_shape, key):
+            if isinstance(k, slice):
+                wanted = np.arange(n)[k]
+                out_shape.append(wanted.size)
+                at = np.nonzero(wanted < stored)[0]  # the output positions the dataset holds
+                if at.size == 0:
+                    nothing_stored = True
+                    continue
+                lo, hi = int(wanted[at].min()), int(wanted[at].max()) + 1
+                block_key.append(slice(lo, hi))
+                takes.append(wanted[at] - lo)
+                places.append(at)
+            else:  # an integer: the axis goes
+                i = int(k) + (n if int(k) < 0 else 0)
+                nothing_stored = nothing_stored or i >= stored
+                block_key.append(i)
+        fill = self.fill if self.fill is not None else (b"" if _is_vlen_str(self.dtype) else 0)
+        out = np.full(out_shape, fill, dtype=object if self.dtype.kind == "O" else self.dtype)
+        if nothing_stored:
+            return out
+        block = self._read_stored(ds, tuple(block_key))
+        for axis, t in enumerate(takes):
+            block = np.take(block, t, axis=axis)
+        out[np.ix_(*places)] = block
+        return out
 
 
 class H5digStore(AbstractDataStore):
@@ -90,7 +147,7 @@ class H5digStore(AbstractDataStore):
         entries = []
         phony_needed = Counter()
         for name, ds in datasets:
-            raw = dict(ds.attrs)
+            raw = _read_attrs(ds.attrs, ds.name)
             is_scale = raw.get("CLASS") == b"DIMENSION_SCALE"
             if is_scale and ds.ndim == 1:
                 names = [name]
@@ -117,11 +174,15 @@ class H5digStore(AbstractDataStore):
                     names[d] = phony[size][used[size]]
                     used[size] += 1
             for n, size in zip(names, ds.shape):
-                dims.setdefault(n, size)
+                # netCDF: an unlimited dimension is as long as its longest variable.
+                dims[n] = max(dims.get(n, 0), size)
+        for name, ds, names, raw, is_scale in entries:
             if is_scale and isinstance(raw.get("NAME"), bytes) and raw["NAME"].startswith(_NETCDF_DIM_ONLY):
                 continue  # a netCDF dimension with no coordinate variable
-            array = H5digArray(self.path, ds.name, ds.shape, ds.dtype, self._mtime_ns)
-            encoding = {"source": self.path, "original_shape": ds.shape}
+            shape = tuple(dims[n] for n in names)
+            array = H5digArray(self.path, ds.name, shape, ds.dtype, self._mtime_ns, stored_shape=ds.shape,
+                               fill=ds.fillvalue if shape != tuple(ds.shape) else None)
+            encoding = {"source": self.path, "original_shape": shape}
             vlen = (ds.dtype.metadata or {}).get("vlen") if ds.dtype.kind == "O" else None
             if vlen is None:
                 encoding["dtype"] = ds.dtype
@@ -137,7 +198,7 @@ class H5digStore(AbstractDataStore):
         return Frozen(self._variables)
 
     def get_attrs(self):
-        return FrozenDict(_attrs(dict(self._file[self.group].attrs)))
+        return FrozenDict(_attrs(_read_attrs(self._file[self.group].attrs, self.group)))
 
     def get_dimensions(self):
         return Frozen(self._dimensions)

@@ -13,6 +13,7 @@
 #include "h5dig/error.hpp"
 #include "h5dig/h5/filters.hpp"
 #include "h5dig/h5/numpy_dtype.hpp"
+#include "h5dig/h5/read_support.hpp"
 #include "h5dig/io/output_memory.hpp"
 #include "h5dig/io/selection.hpp"
 #include "h5dig/io/value_batches.hpp"
@@ -34,6 +35,8 @@ struct DatasetMeta {
   // Variable-length data anywhere in the type: read as values (io/value_batches.hpp),
   // not through ParallelReader.
   bool variable_length = false;
+  // The fill value's stored bytes (fixed-size types only; empty otherwise).
+  std::vector<std::byte> fill;
 };
 
 // How ds.asstr() turns variable-length strings into str.
@@ -183,6 +186,10 @@ class Dataset {
       m.type = d.type;
       m.filters = h5::read_filter_specs(ds.create_plist());
       m.variable_length = h5::holds_variable_length(m.type);
+      if (!m.variable_length && !h5::contains_kind(m.type, h5::TypeDesc::Kind::reference)) {
+        m.fill = h5::fill_value_bytes(ds, ds.type());
+        h5::apply_value_fixes(h5::value_fixes(m.type), m.type.size, m.fill);
+      }
       return m;
     });
     dtype_ = to_dtype(meta_.type);
@@ -206,6 +213,14 @@ class Dataset {
     return t;
   }
   py::dtype dtype() const { return dtype_; }
+  // h5py's ds.fillvalue: what unwritten elements read as (None for variable-length
+  // data and references, which h5dig reads no fill value for).
+  py::object fillvalue() const {
+    if (meta_.fill.empty() || meta_.fill.size() != static_cast<std::size_t>(dtype_.itemsize())) return py::none();
+    py::array a(dtype_, std::vector<py::ssize_t>{});
+    std::memcpy(a.mutable_data(), meta_.fill.data(), meta_.fill.size());
+    return a[py::tuple()];
+  }
   py::object chunks() const {
     if (meta_.layout != h5::Layout::chunked) return py::none();
     return to_tuple(meta_.chunks);
@@ -640,6 +655,7 @@ void bind_dataset(py::module_& m) {
       .def_property_readonly("shape", &Dataset::shape)
       .def_property_readonly("maxshape", &Dataset::maxshape)
       .def_property_readonly("dtype", &Dataset::dtype)
+      .def_property_readonly("fillvalue", &Dataset::fillvalue)
       .def_property_readonly("chunks", &Dataset::chunks)
       .def_property_readonly("layout", &Dataset::layout)
       .def_property_readonly("filters", &Dataset::filters)

@@ -51,3 +51,73 @@ def test_dask_chunks_align_to_stored(files):
         assert a["temp"].chunks == ((1,) * 6, (20,), (30,))
         with xr.open_dataset(files["netcdf"], engine="h5netcdf") as b:
             assert float(a["temp"].sum().compute()) == float(b["temp"].sum())
+
+
+def _identical(a, b):
+    """xr.testing.assert_identical, with object variables of arrays (vlen sequences)
+    compared element by element (xarray's own comparison cannot)."""
+    ragged = [n for n in b.variables if b[n].dtype.kind == "O" and any(isinstance(x, np.ndarray)
+                                                                        for x in b[n].values.ravel())]
+    for n in ragged:
+        assert a[n].dims == b[n].dims and a[n].attrs == b[n].attrs, n
+        assert all(x.dtype == y.dtype and np.array_equal(x, y) for x, y in zip(a[n].values.ravel(), b[n].values.ravel())), n
+    xr.testing.assert_identical(a.drop_vars(ragged), b.drop_vars(ragged))
+
+
+def test_foreign_netcdf_files_equal_netcdf4s_reading(tmp_path):
+    """Every group of the netCDF-4 files of the foreign corpus (ncgen, netCDF4-python)
+    opens as netCDF4-python's engine opens it: variables, dims (an unlimited dimension
+    as long as its longest variable, shorter variables padded with their fill value),
+    attributes, values after CF decoding."""
+    import sys
+    import warnings
+    from pathlib import Path
+
+    import netCDF4
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "interop" / "foreign"))
+    import make_corpus
+
+    compared = 0
+    for path in make_corpus.make_corpus(tmp_path, ["ncgen", "netcdf4"]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # netCDF4-python on the user types it skips
+            with netCDF4.Dataset(path) as nc:
+                groups = [None]
+                todo = [("", nc)]
+                while todo:
+                    prefix, g = todo.pop()
+                    for name, sub in g.groups.items():
+                        groups.append(f"{prefix}/{name}")
+                        todo.append((f"{prefix}/{name}", sub))
+            for group in groups:
+                try:
+                    want = xr.open_dataset(path, engine="netcdf4", group=group).load()
+                except Exception:
+                    continue  # netCDF4-python refuses it (opaque attributes, user types)
+                with xr.open_dataset(path, engine="h5dig", group=group) as got:
+                    _identical(got.load(), want)
+                compared += 1
+    assert compared >= 10
+
+
+def test_unlimited_dimension_pads_shorter_variables(tmp_path):
+    """netCDF's unlimited dimension is as long as its longest variable; a variable that
+    was never written along it reads as its fill value there, lazily sliced too."""
+    import netCDF4
+
+    path = tmp_path / "grow.nc"
+    with netCDF4.Dataset(path, "w") as nc:
+        nc.createDimension("time", None)
+        nc.createDimension("x", 3)
+        nc.createVariable("t2m", "f4", ("time", "x"))[0:6] = np.arange(18, dtype="f4").reshape(6, 3)
+        nc.createVariable("short", "i4", ("time", "x"), fill_value=-7)[0:2] = np.ones((2, 3), "i4")
+        nc.createVariable("never", "i2", ("time",))
+    with xr.open_dataset(path, engine="h5dig", mask_and_scale=False) as a, \
+            xr.open_dataset(path, engine="netcdf4", mask_and_scale=False) as b:
+        assert a.dims["time"] == 6
+        for key in [np.s_[:], np.s_[1:5], np.s_[::2], np.s_[4], np.s_[1], np.s_[5:1:-2], np.s_[-1]]:
+            for name in ["short", "never", "t2m"]:
+                assert np.array_equal(a[name][key].values, b[name][key].values), (name, key)
+                assert a[name][key].dtype == b[name][key].dtype
+        assert a["short"].values[3].tolist() == [-7, -7, -7]
