@@ -290,7 +290,9 @@ def _string_info(dtype):
             return "ascii"
         return None
     if dtype.kind == "S":
-        return "utf-8"  # fixed-length strings: UTF-8 decodes ASCII too
+        # Fixed-length strings carry their character set as h5py's metadata; as in
+        # h5py, ASCII ones decode strictly as ASCII (asstr("utf-8") for other bytes).
+        return meta.get("h5py_encoding", "utf-8")
     return None
 
 

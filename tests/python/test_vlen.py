@@ -228,3 +228,25 @@ def test_xarray_strings_equal_h5netcdf(string_nc):
     with xr.open_dataset(string_nc, engine="h5dig", chunks={}) as a, \
             xr.open_dataset(string_nc, engine="h5netcdf") as b:
         xr.testing.assert_identical(a.compute(), b.load())
+
+
+def test_asstr_on_fixed_strings_follows_their_character_set(tmp_path):
+    """Fixed-length strings decode in their own character set, as h5py's asstr():
+    UTF-8 ones as UTF-8; ASCII ones strictly as ASCII unless told otherwise."""
+    import h5py
+
+    path = tmp_path / "fixed.h5"
+    with h5py.File(path, "w") as f:
+        f["ascii"] = np.array([b"plain", b"caf\xc3\xa9"], dtype="S6")
+        d = f.create_dataset("utf8", (2,), dtype=h5py.string_dtype("utf-8", 6))
+        d[0], d[1] = "café".encode(), b"x"
+    with h5py.File(path, "r") as ref, h5dig.File(path) as f:
+        assert h5py.check_string_dtype(f["utf8"].dtype).encoding == "utf-8"
+        assert h5py.check_string_dtype(f["ascii"].dtype).encoding == "ascii"
+        assert f["utf8"].asstr()[...].tolist() == ref["utf8"].asstr()[...].tolist() == ["café", "x"]
+        assert f["ascii"].asstr()[0] == ref["ascii"].asstr()[0] == "plain"
+        with pytest.raises(UnicodeDecodeError):
+            ref["ascii"].asstr()[1]
+        with pytest.raises(UnicodeDecodeError):
+            f["ascii"].asstr()[1]
+        assert f["ascii"].asstr("utf-8")[1] == ref["ascii"].asstr("utf-8")[1] == "café"
