@@ -68,6 +68,12 @@ struct OpenFile {
 // subarray for arrays, the base integer for enums). Needs the GIL.
 // `top` false: variable-length parts and references as opaque bytes (inside containers).
 py::dtype to_dtype(const h5::TypeDesc& type, bool top = true);
+// HDF5 hands a variable-length sequence's elements over in the native memory
+// layout (a compound's members aligned); h5py's arrays have the stored base
+// type's (the 'vlen' metadata of the dtype). The dtype to repack a compound base
+// to (astype), or nullopt when `memory_base` already is it (numbers: native order,
+// as h5py gives them).
+std::optional<py::dtype> stored_sequence_layout(const h5::TypeDesc& stored, const py::dtype& memory_base);
 
 // An attribute's value gathered under the door, converted with the GIL.
 struct AttrValue {

@@ -484,13 +484,7 @@ class Dataset {
       if (!flat.strings && !base) {
         base = to_dtype(flat.base, false);
         base_size = std::max<std::size_t>(1, static_cast<std::size_t>(base->itemsize()));
-        // HDF5 hands the elements over in a native memory layout (a compound's
-        // members aligned); h5py's arrays have the stored type's (ds.dtype's
-        // metadata 'vlen'), so a compound base is repacked to it.
-        if (meta_.type.kind == h5::TypeDesc::Kind::vlen && meta_.type.super.size() == 1) {
-          py::dtype want = to_dtype(meta_.type.super[0], false);
-          if (!want.equal(*base) && !want.attr("names").is_none() && !base->attr("names").is_none()) stored_base = want;
-        }
+        stored_base = stored_sequence_layout(meta_.type, *base);
       }
       const auto* data = reinterpret_cast<const char*>(flat.data.data());
       std::uint64_t begin = 0;

@@ -109,6 +109,13 @@ py::object h5py_dtype(const h5::TypeDesc& t) {
 
 }  // namespace
 
+std::optional<py::dtype> stored_sequence_layout(const h5::TypeDesc& stored, const py::dtype& memory_base) {
+  if (stored.kind != h5::TypeDesc::Kind::vlen || stored.super.size() != 1) return std::nullopt;
+  py::dtype want = to_dtype(stored.super[0], false);
+  if (want.equal(memory_base) || want.attr("names").is_none() || memory_base.attr("names").is_none()) return std::nullopt;
+  return want;
+}
+
 py::dtype to_dtype(const h5::TypeDesc& type, bool top) {
   const h5::NumpyDtype n = h5::numpy_dtype(type);
   // Variable-length data and references are Python objects only at the top
@@ -193,12 +200,7 @@ py::object to_python(const AttrValue& v) {
   }
   if (v.type.kind == K::vlen) {
     py::dtype base = v.type.super.empty() ? py::dtype("u1") : to_dtype(v.type.super[0], false);
-    // h5py's arrays have the stored base type's layout (a compound repacked).
-    std::optional<py::dtype> stored_base;
-    if (v.stored_type.kind == K::vlen && v.stored_type.super.size() == 1) {
-      py::dtype want = to_dtype(v.stored_type.super[0], false);
-      if (!want.equal(base) && !want.attr("names").is_none() && !base.attr("names").is_none()) stored_base = want;
-    }
+    const std::optional<py::dtype> stored_base = stored_sequence_layout(v.stored_type, base);
     py::object np = py::module_::import("numpy");
     py::object out = np.attr("empty")(py::cast(scalar ? std::vector<py::ssize_t>{} : shape),
                                       "dtype"_a = to_dtype(v.stored_type, true));
