@@ -161,6 +161,116 @@ py::array new_array(const py::dtype& dtype, std::vector<py::ssize_t> shape) {
   return py::array(element, shape, std::vector<py::ssize_t>{}, data, owner);
 }
 
+// Variable-length data inside compounds and arrays (h5py's structured arrays
+// with object fields, arrays of objects). HDF5's H5Dread gives it in the native
+// memory type: char* for a string, hvl_t {size_t len; void* p} for a sequence,
+// fixed-size members converted to native. NumPy reads that buffer through a
+// dtype naming the memory layout (pointers as integers), and each part of it is
+// moved into h5py's dtype: fixed-size fields by NumPy's assignment (which also
+// converts to the stored byte order), strings and sequences as Python objects.
+namespace nested {
+
+using K = h5::TypeDesc::Kind;
+
+// NumPy's description of HDF5's native memory layout for `m`.
+py::object memory_dtype(const h5::TypeDesc& m) {
+  py::object dtype = py::module_::import("numpy").attr("dtype");
+  if (m.kind == K::string && m.variable) return dtype("<u8");  // char*
+  if (m.kind == K::vlen) {
+    py::list fields;  // hvl_t
+    fields.append(py::make_tuple("len", "<u8"));
+    fields.append(py::make_tuple("p", "<u8"));
+    return dtype(fields);
+  }
+  if (m.kind == K::compound && h5::holds_variable_length(m)) {
+    py::list names, formats, offsets;
+    for (const auto& member : m.members) {
+      names.append(member.name);
+      formats.append(memory_dtype(member.type));
+      offsets.append(member.offset);
+    }
+    return dtype(py::dict("names"_a = names, "formats"_a = formats, "offsets"_a = offsets, "itemsize"_a = m.size));
+  }
+  if (m.kind == K::array && !m.super.empty() && h5::holds_variable_length(m)) {
+    return dtype(py::make_tuple(memory_dtype(m.super[0]), py::cast(m.dims)));
+  }
+  return to_dtype(m, false);
+}
+
+static_assert(sizeof(void*) == 8 && sizeof(std::size_t) == 8, "memory_dtype describes pointers as 8 bytes");
+
+void fill(py::object out, py::object mem, const h5::TypeDesc& stored, const h5::TypeDesc& m);
+
+// An object array shaped like `mem` whose elements `make(i, raw)` builds from
+// the i-th element's memory bytes; then assigned into `out` (a field view, so
+// assigned rather than written through).
+template <typename Make>
+void fill_objects(py::object out, py::object mem, std::size_t raw_size, Make&& make) {
+  py::object np = py::module_::import("numpy");
+  py::array contiguous = np.attr("ascontiguousarray")(mem);
+  py::array objects = np.attr("empty")(contiguous.attr("shape"), "dtype"_a = "O");
+  auto** slots = static_cast<PyObject**>(objects.mutable_data());
+  const auto* raw = static_cast<const std::byte*>(contiguous.data());
+  for (py::ssize_t i = 0; i < objects.size(); ++i) {
+    py::object item = make(raw + static_cast<std::size_t>(i) * raw_size);
+    Py_XDECREF(slots[i]);
+    slots[i] = item.release().ptr();
+  }
+  out[py::ellipsis()] = objects;
+}
+
+void fill(py::object out, py::object mem, const h5::TypeDesc& stored, const h5::TypeDesc& m) {
+  if (stored.kind == K::string && stored.variable) {
+    fill_objects(out, mem, 8, [](const std::byte* raw) {
+      const char* s = nullptr;
+      std::memcpy(&s, raw, sizeof s);
+      return py::reinterpret_steal<py::object>(s ? PyBytes_FromString(s) : PyBytes_FromStringAndSize("", 0));
+    });
+  } else if (stored.kind == K::vlen && stored.super.size() == 1 && m.super.size() == 1) {
+    const h5::TypeDesc& sb = stored.super[0];
+    const h5::TypeDesc& mb = m.super[0];
+    py::object base_memory = memory_dtype(mb);
+    // Arrays of the base: a number's in native order (as h5py's), strings and
+    // sequences as plain objects (h5py's inner arrays carry no metadata).
+    py::object base_out = !h5::holds_variable_length(sb)            ? py::object(to_dtype(mb, false))
+                          : sb.kind == K::vlen || sb.kind == K::string ? py::object(py::dtype("O"))
+                                                                       : py::object(to_dtype(sb, true));
+    const std::optional<py::dtype> repack = h5::holds_variable_length(sb)
+                                                ? std::nullopt
+                                                : stored_sequence_layout(stored, py::dtype(base_out));
+    py::object np = py::module_::import("numpy");
+    fill_objects(out, mem, 16, [&](const std::byte* raw) -> py::object {
+      std::size_t len = 0;
+      const std::byte* p = nullptr;
+      std::memcpy(&len, raw, sizeof len);
+      std::memcpy(&p, raw + 8, sizeof p);
+      const std::size_t bytes = len * mb.size;
+      py::object from = np.attr("frombuffer")(
+          py::bytes(reinterpret_cast<const char*>(p), p ? static_cast<py::ssize_t>(bytes) : 0),
+          "dtype"_a = base_memory);
+      if (!h5::holds_variable_length(sb)) {
+        py::object a = from.attr("copy")();
+        return repack ? a.attr("astype")(*repack) : a;
+      }
+      py::object a = np.attr("empty")(from.attr("shape"), "dtype"_a = base_out);
+      fill(a, from, sb, mb);
+      return a;
+    });
+  } else if (stored.kind == K::compound && h5::holds_variable_length(stored)) {
+    for (std::size_t i = 0; i < stored.members.size() && i < m.members.size(); ++i) {
+      py::str name(stored.members[i].name);
+      fill(out[name], mem[name], stored.members[i].type, m.members[i].type);
+    }
+  } else if (stored.kind == K::array && h5::holds_variable_length(stored) && !stored.super.empty() &&
+             !m.super.empty()) {
+    fill(out, mem, stored.super[0], m.super[0]);  // NumPy expands both subarrays into the same dims
+  } else {
+    out[py::ellipsis()] = mem;  // fixed size: NumPy converts native to the stored byte order
+  }
+}
+
+}  // namespace nested
+
 // Readers open and close HDF5 objects: they are deleted behind HDF5's door.
 struct CloseUnderDoor {
   void operator()(io::ParallelReader* reader) const {
@@ -299,9 +409,10 @@ class Dataset {
       if (out.is_none()) return values;
       if (!py::isinstance<py::array>(out)) throw py::type_error("out must be a numpy array");
       py::array target = out.cast<py::array>();
-      if (target.dtype().kind() != 'O') {
-        throw py::type_error(fmt::format("out has dtype {}; variable-length data is read into object arrays",
-                                         py::str(target.dtype()).cast<std::string>()));
+      if (!target.dtype().equal(values.dtype()) && !(target.dtype().kind() == 'O' && values.dtype().kind() == 'O')) {
+        throw py::type_error(fmt::format("out has dtype {}; this variable-length data is read into {}",
+                                         py::str(target.dtype()).cast<std::string>(),
+                                         py::str(values.dtype()).cast<std::string>()));
       }
       if (!target.attr("shape").equal(values.attr("shape"))) {
         throw py::value_error(fmt::format("out has shape {}, the selection {}", py::str(target.attr("shape")).cast<std::string>(),
@@ -453,6 +564,51 @@ class Dataset {
     return "variable-length data inside " + py::str(py::handle(dtype_)).cast<std::string>();
   }
 
+  // Variable-length data inside compounds and arrays (nested:: above), batch by
+  // batch like read_values: each batch's H5Dread behind the door; its Python
+  // objects with the GIL, while HDF5's memory for it is still held; that memory
+  // reclaimed behind the door again.
+  py::array read_nested_values(const io::Selection& sel, const std::vector<py::ssize_t>& shape,
+                               const std::string& where) {
+    py::object np = py::module_::import("numpy");
+    py::array out(dtype_, shape);  // an array type's dims join the shape, as in h5py
+    std::vector<py::ssize_t> rows_shape{-1};  // one row per element of the selection
+    rows_shape.insert(rows_shape.end(), out.shape() + shape.size(), out.shape() + out.ndim());
+    py::object rows = out.attr("reshape")(py::tuple(py::cast(rows_shape)));
+    std::uint64_t at = 0;
+    for (const io::Selection& batch : io::value_batches(sel, meta_.type.size)) {
+      std::optional<h5::ValueBuffer> vb;
+      // HDF5's memory for the batch goes back behind the door, also on an error.
+      struct Reclaim {
+        std::optional<h5::ValueBuffer>& vb;
+        ~Reclaim() {
+          if (vb) with_hdf5([&] { vb.reset(); return 0; });
+        }
+      } reclaim{vb};
+      with_hdf5([&] {
+        auto ds = file_->get().root().open_dataset(path_);
+        vb.emplace(io::read_value_batch(ds, batch, where));
+        return 0;
+      });
+      const auto count = static_cast<py::ssize_t>(vb->count);
+      if (at + vb->count > static_cast<std::uint64_t>(py::len(rows))) {
+        throw_corrupt(fmt::format("{}: H5Dread gave more elements than the selection holds", where));
+      }
+      py::object mem_dtype = nested::memory_dtype(vb->mem_type);
+      py::object mem = np.attr("frombuffer")(
+          py::memoryview::from_memory(vb->bytes.data(), static_cast<py::ssize_t>(vb->bytes.size()), true),
+          "dtype"_a = mem_dtype, "count"_a = count);
+      py::slice part(static_cast<py::ssize_t>(at), static_cast<py::ssize_t>(at) + count, 1);
+      py::object target = rows[part];
+      nested::fill(target, mem, meta_.type, vb->mem_type);
+      at += vb->count;
+    }
+    if (at != static_cast<std::uint64_t>(py::len(rows))) {
+      throw_corrupt(fmt::format("{}: H5Dread gave {} elements for a selection of {}", where, at, py::len(rows)));
+    }
+    return out;
+  }
+
   // Variable-length data as numpy's object array of `shape`: bytes for strings
   // (str with `decode`), 1-D arrays of the base type for sequences, as h5py
   // gives them. Read batch by batch (io::value_batches): each batch's H5Dread
@@ -460,12 +616,15 @@ class Dataset {
   // Python objects with the GIL and without the door.
   py::array read_values(const io::Selection& sel, const std::vector<py::ssize_t>& shape, const StrDecode* decode) {
     const std::string where = file_->path + path_;
-    if (!io::flattens_to_values(meta_.type)) {
-      throw_unsupported(fmt::format("{}: {} holds variable-length data inside its elements; h5dig reads "
-                                    "variable-length strings and sequences of fixed-size elements (read this one with h5py)",
-                                    where, py::str(dtype_).cast<std::string>()));
-    }
     if (file_->closed) throw_io(fmt::format("{}: file is closed", file_->path));
+    if (!io::flattens_to_values(meta_.type)) {
+      if (h5::contains_kind(meta_.type, h5::TypeDesc::Kind::reference)) {
+        throw_unsupported(fmt::format("{}: {} holds references; h5dig reads no references (read this one with h5py)",
+                                      where, py::str(dtype_).cast<std::string>()));
+      }
+      if (decode) throw py::type_error("asstr() reads variable-length string datasets here");
+      return read_nested_values(sel, shape, where);
+    }
     // The result keeps h5py's dtype metadata ({'vlen': ...}), as h5py's does; asstr()'s has none.
     py::array out(decode ? py::dtype("O") : dtype_, shape);
     auto** slots = static_cast<PyObject**>(out.mutable_data());

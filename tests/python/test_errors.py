@@ -33,8 +33,8 @@ def test_interpreter_survives_in_a_child(files):
 
 
 def test_unsupported_types_are_errors(tmp_path):
-    """Variable-length strings read (tests/python/test_vlen.py); object references
-    and variable-length data inside compounds stay h5dig.Error(unsupported)."""
+    """Variable-length strings read (tests/python/test_vlen.py), also inside compounds;
+    object references, alone or inside compounds, stay h5dig.Error(unsupported)."""
     import h5py
 
     p = tmp_path / "refs.h5"
@@ -43,10 +43,12 @@ def test_unsupported_types_are_errors(tmp_path):
         refs = f.create_dataset("refs", (1,), dtype=h5py.ref_dtype)
         refs[0] = f["s"].ref
         f.create_dataset("c", (1,), dtype=np.dtype([("s", h5py.string_dtype()), ("x", "i4")]))
+        f.create_dataset("cr", (1,), dtype=np.dtype([("r", h5py.ref_dtype), ("x", "i4")]))
     with h5dig.File(p) as f:
         assert f["s"][...].tolist() == [b"a", b"bc"]
         assert f["s"].dtype == np.dtype("O")
-        for name in ["refs", "c"]:
+        assert f["c"][...].tolist() == [(b"", 0)]
+        for name in ["refs", "cr"]:
             with pytest.raises(h5dig.Error) as e:
                 f[name][...]
             assert e.value.kind == "unsupported", name
