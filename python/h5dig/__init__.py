@@ -44,6 +44,12 @@ __all__ = ["File", "Group", "Dataset", "Empty", "Error", "Filter", "decode", "ke
            "__version__"]
 
 
+def _text(name):
+    """A name as str: one that is not UTF-8 (which keys() and visit() give as bytes, as
+    h5py does) with its other bytes as lone surrogates, which the core maps back."""
+    return name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name
+
+
 def _join(base, name):
     return posixpath.normpath(posixpath.join(base, name)) if name else base
 
@@ -99,6 +105,7 @@ class Group(Mapping):
         return AttributeManager(self._file._core, self.name)
 
     def _resolve(self, name):
+        name = _text(name)
         return name if name.startswith("/") else _join(self.name, name)
 
     def __getitem__(self, name):
@@ -175,7 +182,7 @@ class Dataset:
     def __init__(self, file, path):
         self._file = file
         self._core = _h5dig.Dataset(file._core, path)
-        self.name = self._core.name
+        self.name = _text(self._core.name)
 
     file = property(lambda self: self._file)
     shape = property(lambda self: self._core.shape)

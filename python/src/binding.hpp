@@ -36,6 +36,14 @@ namespace h5dig::python {
 
 namespace py = pybind11;
 
+// An HDF5 object or attribute name as Python sees it. HDF5 names are bytes,
+// usually UTF-8: a name that is UTF-8 is a str, one that is not is bytes, as h5py
+// gives them, so every name a file holds can be listed and opened. Taken as str
+// (lone surrogates from surrogateescape go back to their bytes) or bytes.
+struct Name {
+  std::string bytes;
+};
+
 // Runs `fn` with the GIL released and HDF5's door held; `fn` must not touch
 // Python objects. Returns what `fn` returns (plain C++ data, no HDF5 handles).
 template <typename Fn>
@@ -107,3 +115,30 @@ void bind_file(py::module_& m);
 void bind_dataset(py::module_& m);
 
 }  // namespace h5dig::python
+
+namespace pybind11::detail {
+template <>
+struct type_caster<h5dig::python::Name> {
+  PYBIND11_TYPE_CASTER(h5dig::python::Name, const_name("str"));
+  bool load(handle src, bool) {
+    if (PyBytes_Check(src.ptr())) {
+      value.bytes.assign(PyBytes_AS_STRING(src.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(src.ptr())));
+      return true;
+    }
+    if (!PyUnicode_Check(src.ptr())) return false;
+    object encoded = reinterpret_steal<object>(PyUnicode_AsEncodedString(src.ptr(), "utf-8", "surrogateescape"));
+    if (!encoded) {
+      PyErr_Clear();
+      return false;
+    }
+    value.bytes.assign(PyBytes_AS_STRING(encoded.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(encoded.ptr())));
+    return true;
+  }
+  static handle cast(const h5dig::python::Name& name, return_value_policy, handle) {
+    const auto n = static_cast<Py_ssize_t>(name.bytes.size());
+    if (PyObject* text = PyUnicode_DecodeUTF8(name.bytes.data(), n, nullptr)) return text;
+    PyErr_Clear();
+    return PyBytes_FromStringAndSize(name.bytes.data(), n);  // not UTF-8: bytes, as h5py gives it
+  }
+};
+}  // namespace pybind11::detail

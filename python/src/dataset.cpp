@@ -1,6 +1,7 @@
 // _h5dig.Dataset: metadata, reads through io::ParallelReader (GIL released),
 // numpy basic indexing, chunk tables; and the module-level kerchunk() and decode().
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include "h5dig/io/output_memory.hpp"
 #include "h5dig/io/selection.hpp"
 #include "h5dig/io/value_batches.hpp"
+#include "h5dig/util/progress.hpp"
 
 namespace h5dig::python {
 
@@ -131,9 +133,31 @@ constexpr std::uint64_t kOwnMemoryFrom = std::uint64_t{4} << 20;
 // (~500 extra faults for 419 MB, ~7 us each on these virtual machines).
 // The array's base is a capsule that gives the memory back when the last array
 // or view using it goes; small arrays stay numpy's own.
-py::array new_array(const py::dtype& dtype, std::vector<py::ssize_t> shape) {
-  std::uint64_t bytes = static_cast<std::uint64_t>(dtype.itemsize());
-  for (auto n : shape) bytes *= static_cast<std::uint64_t>(n);
+// The bytes of a result of `shape` and `itemsize`, after checking that it can be
+// held at all: a damaged dataspace (or a huge sparse dataset read whole) must not
+// end in an allocation of terabytes, std::bad_alloc or NumPy's MemoryError, but
+// in one h5dig.Error naming the dataset, as the command line's read fails.
+std::uint64_t result_bytes(const std::string& where, std::size_t itemsize, const std::vector<py::ssize_t>& shape) {
+  static const std::uint64_t physical = [] {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : UINT64_MAX;
+  }();
+  std::uint64_t bytes = itemsize;
+  bool overflow = false;
+  for (auto n : shape) overflow = overflow || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(n), &bytes);
+  if (overflow || bytes > physical) {
+    std::string dims;
+    for (auto n : shape) dims += fmt::format("{}{}", dims.empty() ? "" : " x ", n);
+    throw_io(fmt::format("{}: the selection ({} elements of {} bytes) needs {}, more than this machine's memory ({}); "
+                         "read it in parts", where, dims.empty() ? "1" : dims, itemsize,
+                         overflow ? "more than 16 EiB" : util::format_bytes(static_cast<double>(bytes)),
+                         util::format_bytes(static_cast<double>(physical))));
+  }
+  return bytes;
+}
+
+py::array new_array(const std::string& where, const py::dtype& dtype, std::vector<py::ssize_t> shape) {
+  const std::uint64_t bytes = result_bytes(where, static_cast<std::size_t>(dtype.itemsize()), shape);
   if (bytes < kOwnMemoryFrom) return py::array(dtype, shape);
   py::dtype element = dtype;
   if (const py::object sub = dtype.attr("subdtype"); !sub.is_none()) {
@@ -146,8 +170,13 @@ py::array new_array(const py::dtype& dtype, std::vector<py::ssize_t> shape) {
   // own back when freed. A compound's stays its own: whatever the readers
   // leave unwritten (padding between fields) must read as zeros, as h5py's.
   const bool reusable = !py::hasattr(element, "fields") || element.attr("fields").is_none();
-  auto memory = std::make_unique<io::OutputMemory>(reusable ? io::KeptOutputs::process().take(bytes)
-                                                            : io::OutputMemory(bytes));
+  std::unique_ptr<io::OutputMemory> memory;
+  try {
+    memory = std::make_unique<io::OutputMemory>(reusable ? io::KeptOutputs::process().take(bytes)
+                                                         : io::OutputMemory(bytes));
+  } catch (const std::bad_alloc&) {
+    throw_io(fmt::format("{}: cannot allocate {} for the selection", where, util::format_bytes(static_cast<double>(bytes))));
+  }
   void* data = memory->data().data();
   void (*free_output)(void*) = [](void* p) { delete static_cast<io::OutputMemory*>(p); };
   if (reusable) {
@@ -282,7 +311,7 @@ using Reader = std::unique_ptr<io::ParallelReader, CloseUnderDoor>;
 
 class Dataset {
  public:
-  Dataset(py::handle file, const std::string& path) : file_(open_file_of(file)), path_(absolute_object_path(path)) {
+  Dataset(py::handle file, const Name& path) : file_(open_file_of(file)), path_(absolute_object_path(path.bytes)) {
     meta_ = with_hdf5([&] {
       DatasetMeta m;
       auto ds = file_->get().root().open_dataset(path_);
@@ -310,7 +339,7 @@ class Dataset {
     idle_.clear();
   }
 
-  const std::string& name() const { return path_; }
+  Name name() const { return {path_}; }
   std::string file_path() const { return file_->path; }
   py::object shape() const { return meta_.null ? py::object(py::none()) : py::object(to_tuple(meta_.shape)); }
   py::object maxshape() const {
@@ -380,7 +409,7 @@ class Dataset {
       if (index.shape.empty()) return out[py::tuple()];
       return out;
     }
-    py::array out = new_array(dtype_, index.shape);
+    py::array out = new_array(file_->path + path_, dtype_, index.shape);
     read_into(index.selection, out, 0);
     if (index.shape.empty()) return out[py::tuple()];  // numpy scalar, as h5py and numpy give
     return out;
@@ -423,7 +452,7 @@ class Dataset {
     }
     py::array target;
     if (out.is_none()) {
-      target = new_array(dtype_, shape);
+      target = new_array(file_->path + path_, dtype_, shape);
     } else {
       if (!py::isinstance<py::array>(out)) throw py::type_error("out must be a numpy array");
       target = out.cast<py::array>();
@@ -571,6 +600,7 @@ class Dataset {
   py::array read_nested_values(const io::Selection& sel, const std::vector<py::ssize_t>& shape,
                                const std::string& where) {
     py::object np = py::module_::import("numpy");
+    (void)result_bytes(where, static_cast<std::size_t>(dtype_.itemsize()), shape);
     py::array out(dtype_, shape);  // an array type's dims join the shape, as in h5py
     std::vector<py::ssize_t> rows_shape{-1};  // one row per element of the selection
     rows_shape.insert(rows_shape.end(), out.shape() + shape.size(), out.shape() + out.ndim());
@@ -626,6 +656,7 @@ class Dataset {
       return read_nested_values(sel, shape, where);
     }
     // The result keeps h5py's dtype metadata ({'vlen': ...}), as h5py's does; asstr()'s has none.
+    (void)result_bytes(where, sizeof(PyObject*), shape);
     py::array out(decode ? py::dtype("O") : dtype_, shape);
     auto** slots = static_cast<PyObject**>(out.mutable_data());
     const std::vector<io::Selection> batches = io::value_batches(sel, meta_.type.size);
@@ -802,7 +833,7 @@ py::array decode(py::buffer raw, py::object filters, std::vector<py::ssize_t> ch
 
 void bind_dataset(py::module_& m) {
   py::class_<Dataset>(m, "Dataset")
-      .def(py::init<py::handle, const std::string&>(), py::arg("file"), py::arg("path"))
+      .def(py::init<py::handle, const Name&>(), py::arg("file"), py::arg("path"))
       .def_property_readonly("name", &Dataset::name)
       .def_property_readonly("file_path", &Dataset::file_path)
       .def_property_readonly("shape", &Dataset::shape)

@@ -279,9 +279,9 @@ class File {
   bool is_open() const { return open_->file.has_value(); }
 
   // "group", "dataset", "datatype", or None when nothing resolves.
-  py::object kind(const std::string& path) const {
+  py::object kind(const Name& path) const {
     h5::ObjectType type = with_hdf5([&] {
-      const std::string p = absolute_object_path(path);
+      const std::string p = absolute_object_path(path.bytes);
       if (p == "/") return h5::ObjectType::group;
       auto root = open_->get().root();
       if (!root.exists(p)) return h5::ObjectType::unknown;
@@ -296,12 +296,12 @@ class File {
   }
 
   // Member names of a group, in name order (h5py's keys()).
-  std::vector<std::string> keys(const std::string& group) const {
+  std::vector<Name> keys(const Name& group) const {
     return with_hdf5([&] {
-      std::vector<std::string> names;
-      const std::string p = absolute_object_path(group);
+      std::vector<Name> names;
+      const std::string p = absolute_object_path(group.bytes);
       h5::visit_links(open_->get().id(), p, false, [&](const h5::LinkEntry& e) {
-        names.push_back(e.path.substr(e.path.rfind('/') + 1));
+        names.push_back({e.path.substr(e.path.rfind('/') + 1)});
       });
       return names;
     });
@@ -309,35 +309,35 @@ class File {
 
   // Paths below `group` relative to it, depth first in name order, each object
   // once (h5py's visit()).
-  std::vector<std::string> visit(const std::string& group) const {
+  std::vector<Name> visit(const Name& group) const {
     return with_hdf5([&] {
-      std::vector<std::string> names;
-      const std::string p = absolute_object_path(group);
+      std::vector<Name> names;
+      const std::string p = absolute_object_path(group.bytes);
       const std::size_t cut = p == "/" ? 1 : p.size() + 1;
       h5::visit_links(open_->get().id(), p, true, [&](const h5::LinkEntry& e) {
         if (e.link_type != h5::LinkType::hard || e.first_seen) return;
-        names.push_back(e.path.substr(cut));
+        names.push_back({e.path.substr(cut)});
       });
       return names;
     });
   }
 
-  py::dict attrs(const std::string& path) const {
-    auto values = with_hdf5([&] { return read_attributes(open_->get(), absolute_object_path(path)); });
+  py::dict attrs(const Name& path) const {
+    auto values = with_hdf5([&] { return read_attributes(open_->get(), absolute_object_path(path.bytes)); });
     py::dict d;
     for (const auto& v : values) {
       // An unreadable attribute is an Error instance here; AttributeManager
       // raises it when that attribute is asked for.
-      d[py::str(v.name)] = v.error ? error_object(*v.error) : to_python(v);
+      d[py::cast(Name{v.name})] = v.error ? error_object(*v.error) : to_python(v);
     }
     return d;
   }
 
   // For each dimension of the dataset, the path of the dimension scale attached
   // to it (the first, from its DIMENSION_LIST attribute), or None.
-  py::list dimension_scales(const std::string& path) {
+  py::list dimension_scales(const Name& path) {
     auto scales = with_hdf5([&] {
-      const std::string p = absolute_object_path(path);
+      const std::string p = absolute_object_path(path.bytes);
       std::vector<std::optional<std::string>> out;
       auto root = open_->get().root();
       auto ds = root.open_dataset(p);
@@ -376,7 +376,7 @@ class File {
       return out;
     });
     py::list l;
-    for (const auto& s : scales) l.append(s ? py::object(py::str(*s)) : py::none());
+    for (const auto& s : scales) l.append(s ? py::cast(Name{*s}) : py::object(py::none()));
     return l;
   }
 

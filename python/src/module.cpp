@@ -21,10 +21,16 @@ const char* kind_name(ErrorKind kind) {
 // h5dig.Error, once the module made it.
 PyObject* error_type = nullptr;
 
+// A message as str: names in it may hold bytes that are not UTF-8 (shown escaped).
+py::object message_of(const Error& e) {
+  const std::string_view m = e.what();
+  return py::reinterpret_steal<py::object>(PyUnicode_DecodeUTF8(m.data(), static_cast<Py_ssize_t>(m.size()), "backslashreplace"));
+}
+
 }  // namespace
 
 py::object error_object(const Error& e) {
-  py::object instance = py::reinterpret_borrow<py::object>(error_type)(e.what());
+  py::object instance = py::reinterpret_borrow<py::object>(error_type)(message_of(e));
   instance.attr("kind") = kind_name(e.kind());
   return instance;
 }
@@ -44,7 +50,7 @@ PYBIND11_MODULE(_h5dig, m) {
       if (p) std::rethrow_exception(p);
     } catch (const h5dig::Error& e) {
       if (e.kind() == h5dig::ErrorKind::usage) {
-        PyErr_SetString(PyExc_ValueError, e.what());
+        PyErr_SetObject(PyExc_ValueError, message_of(e).ptr());
         return;
       }
       PyErr_SetObject(error_type, error_object(e).ptr());

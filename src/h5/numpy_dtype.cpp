@@ -98,8 +98,9 @@ NumpyDtype map_compound(const TypeDesc& t) {
   auto pad = [&](std::size_t n) { list += fmt::format("{}('', '|V{}')", list.size() > 1 ? ", " : "", n); };
   for (std::size_t i : order) {
     const auto& m = t.members[i];
-    if (m.offset < at) {
-      // Overlapping members: no NumPy descr can say that. Raw bytes.
+    if (m.offset < at || m.offset + m.type.size > t.size) {
+      // Overlapping members, or a member reaching past the compound's own size
+      // (a damaged type): no NumPy descr can say that. Raw bytes.
       out.descr = raw_bytes(t.size);
       out.exact = false;
       return out;
