@@ -20,7 +20,7 @@ from xarray.backends.store import StoreBackendEntrypoint
 from xarray.core import indexing
 from xarray.core.utils import Frozen, FrozenDict
 
-from . import Error, File, _dask
+from . import Error, File, _dask, _text
 
 # Bookkeeping attributes of dimension scales and netCDF-4, not user attributes
 # (h5netcdf hides the same ones).
@@ -139,7 +139,7 @@ class H5digStore(AbstractDataStore):
     def _scan(self):
         core = self._file._core
         datasets = []
-        for name in core.keys(self.group):
+        for name in map(_text, core.keys(self.group)):  # a name that is not UTF-8 comes as bytes
             path = posixpath.join(self.group, name)
             if core.kind(path) == "dataset":
                 datasets.append((name, self._file[path]))
