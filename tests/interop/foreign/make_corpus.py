@@ -503,21 +503,6 @@ def h5py_types(out):
             tid.set_strpad(pad)
             _lowlevel_dataset(f, f"fixed_{label}", tid, (3,),
                               np.array([b"ab\0\0\0", b"abcd\0", b"xy   "], dtype="S5"))
-            # What C writers leave behind: bytes after the terminator, NULs and
-            # spaces inside. h5py shows each padding its own way (HDF5's conversion).
-            _lowlevel_dataset(f, f"fixed_{label}_leftovers", tid, (4,),
-                              np.array([b"ab\0yz", b"a b  ", b"\0\0\0\0\0", b" \0 x "], dtype="S5"))
-        # Integers with fewer significant bits than their size, or at an offset
-        # (H5Tset_precision / H5Tset_offset): HDF5 converts from numpy's values.
-        from h5py import h5d, h5s
-        for name, base, precision, offset, values in [
-                ("int12_in_16", h5t.STD_I16LE, 12, 0, np.array([-5, 100, -2048, 2047], "<i2")),
-                ("uint12_at_4_be", h5t.STD_U16BE, 12, 4, np.array([5, 100, 4095, 7], "<u2")),
-                ("int20_at_8_in_32", h5t.STD_I32LE, 20, 8, np.array([-1, 524287, -524288, 3], "<i4"))]:
-            tid = base.copy()
-            tid.set_precision(precision)
-            tid.set_offset(offset)
-            h5d.create(f.id, name.encode(), tid, h5s.create_simple((4,))).write(h5s.ALL, h5s.ALL, values)
         utf8 = h5t.C_S1.copy()
         utf8.set_size(12)
         utf8.set_cset(h5t.CSET_UTF8)
@@ -649,6 +634,40 @@ def h5py_types(out):
         _lowlevel_attribute(holder, "opaque", tagged, (1,), np.frombuffer(b"abcdef", "V6"))
 
 
+def h5py_values(out):
+    """Stored bytes that HDF5's conversion changes for h5py (its own file, so that the
+    fuzzer's cases seeded on h5py_types.h5 keep their offsets): what C writers leave
+    in fixed strings (bytes after the terminator, NULs and spaces inside), and
+    integers with fewer significant bits than their size or at a bit offset."""
+    import h5py
+    from h5py import h5d, h5s, h5t
+    with h5py.File(out / "h5py_values.h5", "w") as f:
+        for pad, label in [(h5t.STR_NULLTERM, "nullterm"), (h5t.STR_SPACEPAD, "spacepad"), (h5t.STR_NULLPAD, "nullpad")]:
+            tid = h5t.C_S1.copy()
+            tid.set_size(5)
+            tid.set_strpad(pad)
+            _lowlevel_dataset(f, f"fixed_{label}_leftovers", tid, (4,),
+                              np.array([b"ab\0yz", b"a b  ", b"\0\0\0\0\0", b" \0 x "], dtype="S5"))
+        for name, base, precision, offset, values in [
+                ("int12_in_16", h5t.STD_I16LE, 12, 0, np.array([-5, 100, -2048, 2047], "<i2")),
+                ("uint12_at_4_be", h5t.STD_U16BE, 12, 4, np.array([5, 100, 4095, 7], "<u2")),
+                ("int20_at_8_in_32", h5t.STD_I32LE, 20, 8, np.array([-1, 524287, -524288, 3], "<i4"))]:
+            tid = base.copy()
+            tid.set_precision(precision)
+            tid.set_offset(offset)
+            h5d.create(f.id, name.encode(), tid, h5s.create_simple((4,))).write(h5s.ALL, h5s.ALL, values)
+            tid_c = h5t.create(h5t.COMPOUND, 2 + tid.get_size())
+            tid_c.insert(b"tag", 0, h5t.STD_U8LE)
+            tid_c.insert(b"value", 2, tid)
+            rows = np.zeros(4, dtype=[("tag", "u1"), ("pad", "u1"), ("value", values.dtype)])
+            rows["tag"], rows["value"] = range(4), values
+            mem = h5t.create(h5t.COMPOUND, rows.dtype.itemsize)
+            mem.insert(b"tag", 0, h5t.NATIVE_UINT8)
+            mem.insert(b"value", 2, h5t.py_create(values.dtype))
+            h5d.create(f.id, f"compound_{name}".encode(), tid_c, h5s.create_simple((4,))).write(
+                h5s.ALL, h5s.ALL, rows, mtype=mem)
+
+
 def h5py_filters(out):
     import h5py
     data = (np.arange(64 * 48, dtype="f4").reshape(64, 48) % 101) / 3
@@ -773,7 +792,7 @@ def h5py_vds(out):
 
 
 H5PY_FILES = [h5py_earliest, h5py_latest, h5py_types, h5py_filters, h5py_fill, h5py_userblock,
-              h5py_paged, h5py_swmr, h5py_external, h5py_vds]
+              h5py_paged, h5py_swmr, h5py_external, h5py_vds, h5py_values]
 
 
 def write_h5py(out):
