@@ -1,7 +1,6 @@
 // _h5dig.Dataset: metadata, reads through io::ParallelReader (GIL released),
 // numpy basic indexing, chunk tables; and the module-level kerchunk() and decode().
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -19,6 +18,7 @@
 #include "h5dig/io/selection.hpp"
 #include "h5dig/io/value_batches.hpp"
 #include "h5dig/util/progress.hpp"
+#include "h5dig/util/sizes.hpp"
 
 namespace h5dig::python {
 
@@ -138,20 +138,17 @@ constexpr std::uint64_t kOwnMemoryFrom = std::uint64_t{4} << 20;
 // end in an allocation of terabytes, std::bad_alloc or NumPy's MemoryError, but
 // in one h5dig.Error naming the dataset, as the command line's read fails.
 std::uint64_t result_bytes(const std::string& where, std::size_t itemsize, const std::vector<py::ssize_t>& shape) {
-  static const std::uint64_t physical = [] {
-    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-    return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : UINT64_MAX;
-  }();
+  const std::uint64_t physical = util::physical_memory();  // 0: unknown, no bound but overflow
   std::uint64_t bytes = itemsize;
   bool overflow = false;
   for (auto n : shape) overflow = overflow || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(n), &bytes);
-  if (overflow || bytes > physical) {
+  if (overflow || (physical && bytes > physical)) {
     std::string dims;
     for (auto n : shape) dims += fmt::format("{}{}", dims.empty() ? "" : " x ", n);
     throw_io(fmt::format("{}: the selection ({} elements of {} bytes) needs {}, more than this machine's memory ({}); "
                          "read it in parts", where, dims.empty() ? "1" : dims, itemsize,
                          overflow ? "more than 16 EiB" : util::format_bytes(static_cast<double>(bytes)),
-                         util::format_bytes(static_cast<double>(physical))));
+                         physical ? util::format_bytes(static_cast<double>(physical)) : "unknown"));
   }
   return bytes;
 }

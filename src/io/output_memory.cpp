@@ -104,10 +104,7 @@ void OutputMemory::release() noexcept {
 namespace {
 
 std::uint64_t default_keep_limit() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const long page = ::sysconf(_SC_PAGESIZE);
-  const std::uint64_t physical = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * page : 0;
-  return std::min<std::uint64_t>(physical / 8, std::uint64_t{2} << 30);
+  return std::min<std::uint64_t>(util::physical_memory() / 8, std::uint64_t{2} << 30);  // 0 when unknown
 }
 
 }  // namespace

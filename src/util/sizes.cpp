@@ -1,6 +1,7 @@
 #include "h5dig/util/sizes.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -31,6 +32,14 @@ std::uint64_t parse_size(const std::string& text, std::string_view what) {
   else if (unit == "g" || unit == "gib" || unit == "gb") shift = 30;
   if (shift < 0 || (shift && value > (UINT64_MAX >> shift))) fail();
   return value << shift;
+}
+
+std::uint64_t physical_memory() {
+  static const std::uint64_t bytes = [] {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : 0;
+  }();
+  return bytes;
 }
 
 }  // namespace h5dig::util

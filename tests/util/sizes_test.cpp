@@ -33,3 +33,14 @@ TEST(UtilSizes, NotASizeIsAUsageErrorNamingTheSetting) {
 
 }  // namespace
 }  // namespace h5dig::util
+
+namespace h5dig::util {
+namespace {
+
+TEST(UtilSizes, PhysicalMemoryIsKnownOnLinux) {
+  EXPECT_GT(physical_memory(), std::uint64_t{64} << 20);
+  EXPECT_EQ(physical_memory(), physical_memory());
+}
+
+}  // namespace
+}  // namespace h5dig::util
