@@ -461,42 +461,42 @@ void visit_attributes(hid_t obj, const std::function<void(const AttributeDesc&)>
   if (r < 0) H5Eclear2(H5E_DEFAULT);
 }
 
-ValueBuffer read_attribute_values(hid_t attr) {
+namespace {
+
+// The whole attribute read into `mem_type` (owned by the result), described by `described`.
+ValueBuffer read_attribute_as(hid_t attr, DatatypeId mem_type, TypeDesc described) {
   ValueBuffer vb;
-  DatatypeId ftype(check_id(H5Aget_type(attr), "H5Aget_type"));
-  vb.mem_type_id = DatatypeId(check_id(H5Tget_native_type(ftype.get(), H5T_DIR_DEFAULT), "H5Tget_native_type"));
+  vb.mem_type_id = std::move(mem_type);
+  vb.mem_type = std::move(described);
   vb.mem_space_id = DataspaceId(check_id(H5Aget_space(attr), "H5Aget_space"));
   hssize_t n = H5Sget_simple_extent_npoints(vb.mem_space_id.get());
   vb.count = n < 0 ? 0 : static_cast<std::uint64_t>(n);
-  vb.mem_type = describe_type(vb.mem_type_id.get());
   // H5Aread packs elements at the memory type's size, which for a compound
   // with gaps or an n-bit integer is smaller than the file type's.
-  vb.bytes.assign(static_cast<std::size_t>(vb.count) * vb.mem_type.size, std::byte{0});
-  if (vb.count > 0) {
-    if (H5Aread(attr, vb.mem_type_id.get(), vb.bytes.data()) < 0) {
-      vb.bytes.clear();
-      check(-1, "H5Aread");
-    }
-  }
-  return vb;
-}
-
-ValueBuffer read_attribute_stored(hid_t attr) {
-  ValueBuffer vb;
-  vb.mem_type_id = DatatypeId(check_id(H5Aget_type(attr), "H5Aget_type"));
-  vb.mem_type = describe_type(vb.mem_type_id.get());
-  if (holds_variable_length(vb.mem_type) || contains_kind(vb.mem_type, TypeDesc::Kind::reference)) {
-    throw_unsupported("an attribute holding variable-length data or references has no stored bytes to read");
-  }
-  vb.mem_space_id = DataspaceId(check_id(H5Aget_space(attr), "H5Aget_space"));
-  hssize_t n = H5Sget_simple_extent_npoints(vb.mem_space_id.get());
-  vb.count = n < 0 ? 0 : static_cast<std::uint64_t>(n);
   vb.bytes.assign(static_cast<std::size_t>(vb.count) * vb.mem_type.size, std::byte{0});
   if (vb.count > 0 && H5Aread(attr, vb.mem_type_id.get(), vb.bytes.data()) < 0) {
     vb.bytes.clear();
     check(-1, "H5Aread");
   }
   return vb;
+}
+
+}  // namespace
+
+ValueBuffer read_attribute_values(hid_t attr) {
+  DatatypeId ftype(check_id(H5Aget_type(attr), "H5Aget_type"));
+  DatatypeId native(check_id(H5Tget_native_type(ftype.get(), H5T_DIR_DEFAULT), "H5Tget_native_type"));
+  TypeDesc described = describe_type(native.get());
+  return read_attribute_as(attr, std::move(native), std::move(described));
+}
+
+ValueBuffer read_attribute_stored(hid_t attr) {
+  DatatypeId ftype(check_id(H5Aget_type(attr), "H5Aget_type"));
+  TypeDesc stored = describe_type(ftype.get());
+  if (holds_variable_length(stored) || contains_kind(stored, TypeDesc::Kind::reference)) {
+    throw_unsupported("an attribute holding variable-length data or references has no stored bytes to read");
+  }
+  return read_attribute_as(attr, std::move(ftype), std::move(stored));
 }
 
 DatasetDesc describe_dataset(hid_t dset) {
