@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,9 @@ struct OpenFile {
 // subarray for arrays, the base integer for enums). Needs the GIL.
 // `top` false: variable-length parts and references as opaque bytes (inside containers).
 py::dtype to_dtype(const h5::TypeDesc& type, bool top = true);
+// A structured dtype of compound `t`'s members in HDF5's order, at their
+// offsets, in `t`'s size, each member's dtype from `field_dtype`.
+py::object compound_dtype(const h5::TypeDesc& t, const std::function<py::object(const h5::TypeDesc&)>& field_dtype);
 // HDF5 hands a variable-length sequence's elements over in the native memory
 // layout (a compound's members aligned); h5py's arrays have the stored base
 // type's (the 'vlen' metadata of the dtype). The dtype to repack a compound base

@@ -208,15 +208,7 @@ py::object memory_dtype(const h5::TypeDesc& m) {
     fields.append(py::make_tuple("p", "<u8"));
     return dtype(fields);
   }
-  if (m.kind == K::compound && h5::holds_variable_length(m)) {
-    py::list names, formats, offsets;
-    for (const auto& member : m.members) {
-      names.append(member.name);
-      formats.append(memory_dtype(member.type));
-      offsets.append(member.offset);
-    }
-    return dtype(py::dict("names"_a = names, "formats"_a = formats, "offsets"_a = offsets, "itemsize"_a = m.size));
-  }
+  if (m.kind == K::compound && h5::holds_variable_length(m)) return compound_dtype(m, memory_dtype);
   if (m.kind == K::array && !m.super.empty() && h5::holds_variable_length(m)) {
     return dtype(py::make_tuple(memory_dtype(m.super[0]), py::cast(m.dims)));
   }

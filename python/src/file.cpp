@@ -36,6 +36,17 @@ void OpenFile::close() {
   });
 }
 
+py::object compound_dtype(const h5::TypeDesc& t, const std::function<py::object(const h5::TypeDesc&)>& field_dtype) {
+  py::list names, formats, offsets;
+  for (const auto& m : t.members) {
+    names.append(m.name);
+    formats.append(field_dtype(m.type));
+    offsets.append(m.offset);
+  }
+  return py::module_::import("numpy").attr("dtype")(
+      py::dict("names"_a = names, "formats"_a = formats, "offsets"_a = offsets, "itemsize"_a = t.size));
+}
+
 namespace {
 
 // NumPy's dtype for a .npy descr (h5/numpy_dtype.hpp), with the subshape of a
@@ -89,14 +100,7 @@ py::object h5py_dtype(const h5::TypeDesc& t) {
       // Complex numbers and overlapping members: the .npy mapping's (complex,
       // or raw bytes); every other compound in HDF5's member order.
       if (n.fixed_size && (n.descr.empty() || n.descr[0] != '[')) break;
-      py::list names, formats, offsets;
-      for (const auto& m : t.members) {
-        names.append(m.name);
-        formats.append(h5py_dtype(m.type));
-        offsets.append(m.offset);
-      }
-      return dtype(py::dict("names"_a = names, "formats"_a = formats, "offsets"_a = offsets,
-                            "itemsize"_a = t.size));
+      return compound_dtype(t, h5py_dtype);
     }
     case K::array:
       if (t.super.empty()) break;
